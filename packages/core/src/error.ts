@@ -2,6 +2,7 @@ import type { CoreErrorCode } from './codes/core-codes';
 import type { IoErrorCode } from './codes/io-codes';
 import type { LinalgErrorCode } from './codes/linalg-codes';
 import type { QuantErrorCode } from './codes/quant-codes';
+import type { RuntimeErrorCode } from './codes/runtime-codes';
 
 /**
  * Every error code of caldera-ts. Codes are stable strings: match on them, not on messages.
@@ -11,7 +12,12 @@ import type { QuantErrorCode } from './codes/quant-codes';
  * const code: CalderaErrorCode = 'SHAPE_MISMATCH';
  * ```
  */
-export type CalderaErrorCode = CoreErrorCode | IoErrorCode | LinalgErrorCode | QuantErrorCode;
+export type CalderaErrorCode =
+  | CoreErrorCode
+  | IoErrorCode
+  | LinalgErrorCode
+  | QuantErrorCode
+  | RuntimeErrorCode;
 
 /**
  * Options of {@link CalderaError}.

@@ -3,6 +3,7 @@ export type { CoreErrorCode } from './codes/core-codes';
 export type { IoErrorCode } from './codes/io-codes';
 export type { LinalgErrorCode } from './codes/linalg-codes';
 export type { QuantErrorCode } from './codes/quant-codes';
+export type { RuntimeErrorCode } from './codes/runtime-codes';
 export {
   CalderaError,
   type CalderaErrorCode,

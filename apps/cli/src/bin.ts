@@ -1,0 +1,5 @@
+import { run } from './program';
+
+run(process.argv).then((code) => {
+  process.exitCode = code;
+});

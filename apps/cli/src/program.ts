@@ -1,0 +1,78 @@
+import { CalderaError, isCalderaError } from '@caldera/core';
+import { Command, CommanderError } from 'commander';
+import pc from 'picocolors';
+import { registerInspect } from './commands/inspect';
+
+/**
+ * Output channels of the CLI, injectable for tests.
+ *
+ * @example
+ * ```ts
+ * const io: CliIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+ * ```
+ */
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: CliIo = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+};
+
+/**
+ * Builds the `caldera` command tree. Commands throw instead of exiting (see {@link run}).
+ *
+ * @param io - where commands print
+ * @returns the commander program
+ * @example
+ * ```ts
+ * const program = buildProgram();
+ * program.commands.map((c) => c.name()); // ['inspect', …]
+ * ```
+ */
+export function buildProgram(io: CliIo = defaultIo): Command {
+  const program = new Command('caldera')
+    .description('Compress language models: CALDERA (Q + L·R) and LoRD, in TypeScript.')
+    .version('0.0.0')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+  registerInspect(program, io);
+  return program;
+}
+
+/**
+ * Runs the CLI on an argv array and returns the exit code. Errors are printed as one line
+ * naming their code (`CalderaError`), never as a raw stack (set `CALDERA_DEBUG=1` for stacks).
+ *
+ * @param argv - `process.argv`-style arguments (node, script, …args)
+ * @param io - where to print
+ * @returns 0 on success, 1 on an error, 2 on a usage error
+ * @example
+ * ```ts
+ * const code = await run(['node', 'caldera', 'inspect', 'models/pycode-6m']);
+ * ```
+ */
+export async function run(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
+    }
+    if (isCalderaError(e)) {
+      io.err(`${pc.red('error')} [${e.code}]: ${e.message}\n`);
+    } else {
+      const err = e instanceof Error ? e : new CalderaError('INTERNAL', String(e));
+      io.err(
+        `${pc.red('internal error')}: ${err.message}\n(please report this; set CALDERA_DEBUG=1 for details)\n`,
+      );
+    }
+    if (process.env.CALDERA_DEBUG && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * GEMM on the WebAssembly SIMD kernels: pack α·op(A) into row panels of MR = 4 and op(B) into
+ * column panels of NR (8 for float32, 4 for float64) inside the wasm memory, copy β·C into a padded
+ * buffer, run the block kernel over kc×nc blocks (row-panel ranges split across worker threads
+ * when a pool is running) and copy C back. Small products go to the `js` kernels, where the copies
+ * would dominate.
+ */
+import { dgemmBlocked } from '../blas/dgemm-blocked';
+import { sgemmBlocked } from '../blas/sgemm-blocked';
+import type { Transpose } from '../blas/types';
+import { getWasmRuntime, WASM_MR } from '../wasm/wasm-runtime';
+import { runOnPool } from './thread-pool';
+
+const KC = 256;
+const NC_PANELS_F32 = 32;
+const NC_PANELS_F64 = 32;
+/** Below this m·n·k the js kernels are used. */
+const SMALL = 24 * 24 * 24;
+
+/**
+ * The block schedule of one GEMM, in bytes, shared with worker threads.
+ *
+ * @example
+ * ```ts
+ * const plan: GemmPlan = { f64: 0, aBase: 0, bBase: 0, cBase: 0, mp: 1, np: 1, k: 1, ldcBytes: 32 };
+ * ```
+ */
+export interface GemmPlan {
+  /** 1 for float64, 0 for float32. */
+  f64: number;
+  /** Byte address of packed A. */
+  aBase: number;
+  /** Byte address of packed B. */
+  bBase: number;
+  /** Byte address of the padded C buffer. */
+  cBase: number;
+  /** Row panels. */
+  mp: number;
+  /** Column panels. */
+  np: number;
+  /** Inner dimension. */
+  k: number;
+  /** Row stride of the C buffer in bytes. */
+  ldcBytes: number;
+}
+
+/**
+ * Runs the block kernel for row panels [ip0, ip1) of a plan (the unit of work of one thread).
+ *
+ * @param kernel - `sgemm_block` or `dgemm_block`
+ * @param plan - the schedule
+ * @param ip0 - first row panel
+ * @param ip1 - end row panel
+ * @example
+ * ```ts
+ * runPlanRows(rt.kernels.sgemm_block, plan, 0, plan.mp);
+ * ```
+ */
+export function runPlanRows(
+  kernel: (...args: number[]) => void,
+  plan: GemmPlan,
+  ip0: number,
+  ip1: number,
+): void {
+  if (ip1 <= ip0) return;
+  const eb = plan.f64 ? 8 : 4;
+  const nr = plan.f64 ? 4 : 8;
+  const ncp = plan.f64 ? NC_PANELS_F64 : NC_PANELS_F32;
+  const aps = plan.k * WASM_MR * eb;
+  const bps = plan.k * nr * eb;
+  for (let pc = 0; pc < plan.k; pc += KC) {
+    const kc = Math.min(KC, plan.k - pc);
+    for (let jc = 0; jc < plan.np; jc += ncp) {
+      const np = Math.min(ncp, plan.np - jc);
+      kernel(
+        plan.aBase + ip0 * aps + pc * WASM_MR * eb,
+        plan.bBase + jc * bps + pc * nr * eb,
+        plan.cBase + ip0 * WASM_MR * plan.ldcBytes + jc * nr * eb,
+        ip1 - ip0,
+        np,
+        kc,
+        aps,
+        bps,
+        plan.ldcBytes,
+      );
+    }
+  }
+}
+
+function wasmGemm(
+  f64: boolean,
+  transA: Transpose,
+  transB: Transpose,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array | Float64Array,
+  lda: number,
+  offA: number,
+  b: Float32Array | Float64Array,
+  ldb: number,
+  offB: number,
+  beta: number,
+  c: Float32Array | Float64Array,
+  ldc: number,
+  offC: number,
+): void {
+  const rt = getWasmRuntime()!;
+  const eb = f64 ? 8 : 4;
+  const nr = f64 ? 4 : 8;
+  const mr = WASM_MR;
+  const mp = Math.ceil(m / mr);
+  const np = Math.ceil(n / nr);
+  const ldcp = np * nr;
+  const aBase = 64;
+  const bBase = aBase + mp * mr * k * eb;
+  const cBase = bBase + np * nr * k * eb;
+  const end = cBase + mp * mr * ldcp * eb;
+  rt.ensureBytes(end);
+  const buf = rt.memory.buffer;
+  const mem = f64 ? new Float64Array(buf) : new Float32Array(buf);
+  // pack α·op(A): panel ip, [p][r]
+  let dst = aBase / eb;
+  for (let ip = 0; ip < mp; ip++) {
+    const rows = Math.min(mr, m - ip * mr);
+    if (transA === 'N') {
+      for (let r = 0; r < mr; r++) {
+        let d = dst + r;
+        if (r < rows) {
+          const src = offA + (ip * mr + r) * lda;
+          for (let p = 0; p < k; p++, d += mr) mem[d] = alpha * a[src + p]!;
+        } else {
+          for (let p = 0; p < k; p++, d += mr) mem[d] = 0;
+        }
+      }
+    } else {
+      let d = dst;
+      for (let p = 0; p < k; p++) {
+        const src = offA + p * lda + ip * mr;
+        for (let r = 0; r < mr; r++) mem[d++] = r < rows ? alpha * a[src + r]! : 0;
+      }
+    }
+    dst += mr * k;
+  }
+  // pack op(B): panel jp, [p][q]
+  dst = bBase / eb;
+  for (let jp = 0; jp < np; jp++) {
+    const cols = Math.min(nr, n - jp * nr);
+    if (transB === 'N') {
+      let d = dst;
+      for (let p = 0; p < k; p++) {
+        const src = offB + p * ldb + jp * nr;
+        if (cols === nr) for (let q = 0; q < nr; q++) mem[d++] = b[src + q]!;
+        else for (let q = 0; q < nr; q++) mem[d++] = q < cols ? b[src + q]! : 0;
+      }
+    } else {
+      for (let q = 0; q < nr; q++) {
+        let d = dst + q;
+        if (q < cols) {
+          const src = offB + (jp * nr + q) * ldb;
+          for (let p = 0; p < k; p++, d += nr) mem[d] = b[src + p]!;
+        } else {
+          for (let p = 0; p < k; p++, d += nr) mem[d] = 0;
+        }
+      }
+    }
+    dst += nr * k;
+  }
+  // β·C into the padded buffer
+  const c0 = cBase / eb;
+  mem.fill(0, c0, c0 + mp * mr * ldcp);
+  if (beta !== 0) {
+    for (let i = 0; i < m; i++) {
+      const s = offC + i * ldc;
+      const d = c0 + i * ldcp;
+      for (let j = 0; j < n; j++) mem[d + j] = beta * c[s + j]!;
+    }
+  }
+  const plan: GemmPlan = { f64: f64 ? 1 : 0, aBase, bBase, cBase, mp, np, k, ldcBytes: ldcp * eb };
+  const kernel = f64 ? rt.kernels.dgemm_block : rt.kernels.sgemm_block;
+  if (!runOnPool(plan)) runPlanRows(kernel, plan, 0, mp);
+  for (let i = 0; i < m; i++) {
+    const d = offC + i * ldc;
+    const s = c0 + i * ldcp;
+    for (let j = 0; j < n; j++) c[d + j] = mem[s + j]!;
+  }
+}
+
+/**
+ * Single-precision GEMM on the wasm SIMD kernels (unchecked; same contract as `sgemmRef`).
+ *
+ * @param transA - op of A
+ * @param transB - op of B
+ * @param m - rows of C
+ * @param n - columns of C
+ * @param k - inner dimension
+ * @param alpha - scale of the product
+ * @param a - storage of A
+ * @param lda - leading dimension of A
+ * @param offA - offset of A
+ * @param b - storage of B
+ * @param ldb - leading dimension of B
+ * @param offB - offset of B
+ * @param beta - scale of C on entry
+ * @param c - storage of C
+ * @param ldc - leading dimension of C
+ * @param offC - offset of C
+ * @example
+ * ```ts
+ * const c = new Float32Array(1);
+ * sgemmWasm('N', 'N', 1, 1, 2, 1, new Float32Array([1, 2]), 2, 0, new Float32Array([3, 4]), 1, 0, 0, c, 1, 0);
+ * // c[0] === 11
+ * ```
+ */
+export function sgemmWasm(
+  transA: Transpose,
+  transB: Transpose,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  lda: number,
+  offA: number,
+  b: Float32Array,
+  ldb: number,
+  offB: number,
+  beta: number,
+  c: Float32Array,
+  ldc: number,
+  offC: number,
+): void {
+  if (m * n * k < SMALL || alpha === 0 || getWasmRuntime() === null) {
+    sgemmBlocked(transA, transB, m, n, k, alpha, a, lda, offA, b, ldb, offB, beta, c, ldc, offC);
+    return;
+  }
+  wasmGemm(false, transA, transB, m, n, k, alpha, a, lda, offA, b, ldb, offB, beta, c, ldc, offC);
+}
+
+/**
+ * Double-precision GEMM on the wasm SIMD kernels (f64x2; unchecked; same contract as `dgemmRef`).
+ *
+ * @param transA - op of A
+ * @param transB - op of B
+ * @param m - rows of C
+ * @param n - columns of C
+ * @param k - inner dimension
+ * @param alpha - scale of the product
+ * @param a - storage of A
+ * @param lda - leading dimension of A
+ * @param offA - offset of A
+ * @param b - storage of B
+ * @param ldb - leading dimension of B
+ * @param offB - offset of B
+ * @param beta - scale of C on entry
+ * @param c - storage of C
+ * @param ldc - leading dimension of C
+ * @param offC - offset of C
+ * @example
+ * ```ts
+ * const c = new Float64Array(1);
+ * dgemmWasm('N', 'N', 1, 1, 2, 1, new Float64Array([1, 2]), 2, 0, new Float64Array([3, 4]), 1, 0, 0, c, 1, 0);
+ * // c[0] === 11
+ * ```
+ */
+export function dgemmWasm(
+  transA: Transpose,
+  transB: Transpose,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float64Array,
+  lda: number,
+  offA: number,
+  b: Float64Array,
+  ldb: number,
+  offB: number,
+  beta: number,
+  c: Float64Array,
+  ldc: number,
+  offC: number,
+): void {
+  if (m * n * k < SMALL || alpha === 0 || getWasmRuntime() === null) {
+    dgemmBlocked(transA, transB, m, n, k, alpha, a, lda, offA, b, ldb, offB, beta, c, ldc, offC);
+    return;
+  }
+  wasmGemm(true, transA, transB, m, n, k, alpha, a, lda, offA, b, ldb, offB, beta, c, ldc, offC);
+}

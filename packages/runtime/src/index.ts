@@ -1,0 +1,2 @@
+// The public API of @caldera/runtime.
+export {};
