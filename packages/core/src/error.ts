@@ -3,6 +3,7 @@ import type { IoErrorCode } from './codes/io-codes';
 import type { LinalgErrorCode } from './codes/linalg-codes';
 import type { QuantErrorCode } from './codes/quant-codes';
 import type { RuntimeErrorCode } from './codes/runtime-codes';
+import type { SolverErrorCode } from './codes/solver-codes';
 
 /**
  * Every error code of caldera-ts. Codes are stable strings: match on them, not on messages.
@@ -17,7 +18,8 @@ export type CalderaErrorCode =
   | IoErrorCode
   | LinalgErrorCode
   | QuantErrorCode
-  | RuntimeErrorCode;
+  | RuntimeErrorCode
+  | SolverErrorCode;
 
 /**
  * Options of {@link CalderaError}.

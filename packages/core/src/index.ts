@@ -4,6 +4,7 @@ export type { IoErrorCode } from './codes/io-codes';
 export type { LinalgErrorCode } from './codes/linalg-codes';
 export type { QuantErrorCode } from './codes/quant-codes';
 export type { RuntimeErrorCode } from './codes/runtime-codes';
+export type { SolverErrorCode } from './codes/solver-codes';
 export {
   CalderaError,
   type CalderaErrorCode,

@@ -19,6 +19,7 @@ export { sgemmBlocked } from './blas/sgemm-blocked';
 export { dsyrk, ssyrk } from './blas/syrk';
 export { dtrsm, strsm } from './blas/trsm';
 export type { Diag, FloatArray, Side, Transpose, Uplo } from './blas/types';
+export * from './decomp/index';
 export { dpotrf, spotrf } from './factor/cholesky';
 export {
   choleskyWithJitter,
@@ -26,4 +27,13 @@ export {
   type JitterResult,
 } from './factor/cholesky-jitter';
 export { type BlockLdlResult, blockLdl, type LdlResult, ldl } from './factor/ldl';
+export {
+  type LstsqOptions,
+  type LstsqResult,
+  lstsq,
+  type PinvOptions,
+  pinv,
+} from './factor/lstsq';
+export { applyQ, applyQt, type PivotedQr, qrPivoted } from './factor/qr-pivoted';
 export { choleskySolve, spdInverse, spdSolve } from './factor/spd-solve';
+export * from './hadamard/index';

@@ -54,7 +54,12 @@ export interface E8Quantized {
  */
 export function e8Ops(name: E8QuantizerName): {
   encodeOne: (x: ArrayLike<number>, offset: number, invScale?: number) => number;
-  decodeOne: (code: number, out: Float32Array | Float64Array, offset?: number, scale?: number) => void;
+  decodeOne: (
+    code: number,
+    out: Float32Array | Float64Array,
+    offset?: number,
+    scale?: number,
+  ) => void;
   optScale: number;
 } {
   switch (name) {

@@ -29,7 +29,8 @@ describe('E8P12 encode', () => {
     const n = 1500;
     const x = new Rng(777).fillGaussian(new Float64Array(n * 8), 0, 1.03);
     let mismatches = 0;
-    for (let k = 0; k < n; k++) if (e8pEncodeOne(x, 8 * k) !== bruteForceNearest(x, 8 * k)) mismatches++;
+    for (let k = 0; k < n; k++)
+      if (e8pEncodeOne(x, 8 * k) !== bruteForceNearest(x, 8 * k)) mismatches++;
     expect(mismatches).toBe(0);
   });
 
@@ -40,7 +41,8 @@ describe('E8P12 encode', () => {
     for (let i = 0; i < x.length; i++) x[i] = (rng.nextFloat() - 0.5) * 10;
     for (let i = 0; i < 80; i++) x[i] = Math.round(x[i]! * 4) / 4 + 1e-6 * rng.nextGaussian();
     let mismatches = 0;
-    for (let k = 0; k < n; k++) if (e8pEncodeOne(x, 8 * k) !== bruteForceNearest(x, 8 * k)) mismatches++;
+    for (let k = 0; k < n; k++)
+      if (e8pEncodeOne(x, 8 * k) !== bruteForceNearest(x, 8 * k)) mismatches++;
     expect(mismatches).toBe(0);
   });
 

@@ -1,6 +1,9 @@
 import { CalderaError, describeValue } from '@caldera/core';
 import { E8P_ABS_ROWS, E8P_ABS_TABLE, SIGN_BIT_OF_COORD } from './e8p-codebook';
 
+/** Local alias of the abs table (a plain module constant in the hot loop). */
+const ABS: Float64Array = E8P_ABS_TABLE;
+
 /**
  * Exact nearest-codeword encoding for E8P12 (algorithms.md §6.1).
  *
@@ -58,12 +61,16 @@ const EXTRA_T: Int8Array = (() => {
   const out = new Int8Array(EXTRA_COUNT * 3);
   for (let j = 0; j < EXTRA_COUNT; j++) {
     let k = 0;
-    for (let i = 0; i < 8; i++) if (E8P_ABS_TABLE[(EXTRA_FIRST + j) * 8 + i] === 0.5) out[j * 3 + k++] = i;
+    for (let i = 0; i < 8; i++)
+      if (E8P_ABS_TABLE[(EXTRA_FIRST + j) * 8 + i] === 0.5) out[j * 3 + k++] = i;
   }
   return out;
 })();
 
-// Per-coset scratch (module-level: no allocation per call).
+// Scratch (module-level: no allocation per call; doubles live in typed arrays, not in
+// arguments or return values, so that nothing is boxed across the non-inlined call).
+const xs = new Float64Array(8);
+const resCost = new Float64Array(1);
 const u = new Float64Array(8);
 const su = new Float64Array(8);
 const si = new Int32Array(8);
@@ -73,115 +80,159 @@ const PATTERN_DIGITS: Int32Array = Int32Array.from([
   1, 1, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0, 0, 0, 0, 0, 0,
 ]);
 
-// Result of searchCoset.
-let resRow = 0;
-let resMask = 0; // coordinate negation mask of the chosen D̂8 point
+// Result of searchCoset: winner 0…6 = pattern, 7 + j = extra row j; flip mask for extra rows.
+let resWin = 0;
+let resFlip = 0;
 
 /**
- * Finds the best D̂8 part for z = (x0..x7) − shift; returns ‖z − y‖² and sets resRow/resMask.
+ * Best D̂8 part for z = xs − shift: sets resCost[0] = ‖z − y‖², resWin and resFlip. Sorting is a
+ * value-only 19-comparator network; the winner's coordinates are rebuilt by the caller.
  */
-function searchCoset(
-  z0: number,
-  z1: number,
-  z2: number,
-  z3: number,
-  z4: number,
-  z5: number,
-  z6: number,
-  z7: number,
-): number {
-  let neg = 0;
-  if (z0 < 0) neg |= 1;
-  if (z1 < 0) neg |= 2;
-  if (z2 < 0) neg |= 4;
-  if (z3 < 0) neg |= 8;
-  if (z4 < 0) neg |= 16;
-  if (z5 < 0) neg |= 32;
-  if (z6 < 0) neg |= 64;
-  if (z7 < 0) neg |= 128;
-  u[0] = Math.abs(z0);
-  u[1] = Math.abs(z1);
-  u[2] = Math.abs(z2);
-  u[3] = Math.abs(z3);
-  u[4] = Math.abs(z4);
-  u[5] = Math.abs(z5);
-  u[6] = Math.abs(z6);
-  u[7] = Math.abs(z7);
+function searchCoset(shift: number): void {
+  const z0 = xs[0]! - shift;
+  const z1 = xs[1]! - shift;
+  const z2 = xs[2]! - shift;
+  const z3 = xs[3]! - shift;
+  const z4 = xs[4]! - shift;
+  const z5 = xs[5]! - shift;
+  const z6 = xs[6]! - shift;
+  const z7 = xs[7]! - shift;
+  let a0 = Math.abs(z0);
+  let a1 = Math.abs(z1);
+  let a2 = Math.abs(z2);
+  let a3 = Math.abs(z3);
+  let a4 = Math.abs(z4);
+  let a5 = Math.abs(z5);
+  let a6 = Math.abs(z6);
+  let a7 = Math.abs(z7);
   const zz = z0 * z0 + z1 * z1 + z2 * z2 + z3 * z3 + z4 * z4 + z5 * z5 + z6 * z6 + z7 * z7;
-  let np = neg ^ (neg >> 4);
-  np ^= np >> 2;
-  np = (np ^ (np >> 1)) & 1;
-  // insertion sort, descending
-  for (let i = 0; i < 8; i++) {
-    const v = u[i]!;
-    let j = i;
-    while (j > 0 && su[j - 1]! < v) {
-      su[j] = su[j - 1]!;
-      si[j] = si[j - 1]!;
-      j--;
-    }
-    su[j] = v;
-    si[j] = i;
-  }
-  const s0 = su[0]!;
-  const p2 = s0 + su[1]!;
-  const p3 = p2 + su[2]!;
-  const p4 = p3 + su[3]!;
-  const p5 = p4 + su[4]!;
-  const s8 = su[7]!;
-  const tot = p5 + su[5]! + su[6]! + s8;
+  const np = ((z0 < 0 ? 1 : 0) ^
+    (z1 < 0 ? 1 : 0) ^
+    (z2 < 0 ? 1 : 0) ^
+    (z3 < 0 ? 1 : 0) ^
+    (z4 < 0 ? 1 : 0) ^
+    (z5 < 0 ? 1 : 0) ^
+    (z6 < 0 ? 1 : 0) ^
+    (z7 < 0 ? 1 : 0)) as number;
+  let t: number;
+  // descending sorting network (19 compare-exchanges)
+  t = Math.max(a0, a2);
+  a2 = Math.min(a0, a2);
+  a0 = t;
+  t = Math.max(a1, a3);
+  a3 = Math.min(a1, a3);
+  a1 = t;
+  t = Math.max(a4, a6);
+  a6 = Math.min(a4, a6);
+  a4 = t;
+  t = Math.max(a5, a7);
+  a7 = Math.min(a5, a7);
+  a5 = t;
+  t = Math.max(a0, a4);
+  a4 = Math.min(a0, a4);
+  a0 = t;
+  t = Math.max(a1, a5);
+  a5 = Math.min(a1, a5);
+  a1 = t;
+  t = Math.max(a2, a6);
+  a6 = Math.min(a2, a6);
+  a2 = t;
+  t = Math.max(a3, a7);
+  a7 = Math.min(a3, a7);
+  a3 = t;
+  t = Math.max(a0, a1);
+  a1 = Math.min(a0, a1);
+  a0 = t;
+  t = Math.max(a2, a3);
+  a3 = Math.min(a2, a3);
+  a2 = t;
+  t = Math.max(a4, a5);
+  a5 = Math.min(a4, a5);
+  a4 = t;
+  t = Math.max(a6, a7);
+  a7 = Math.min(a6, a7);
+  a6 = t;
+  t = Math.max(a2, a4);
+  a4 = Math.min(a2, a4);
+  a2 = t;
+  t = Math.max(a3, a5);
+  a5 = Math.min(a3, a5);
+  a3 = t;
+  t = Math.max(a1, a4);
+  a4 = Math.min(a1, a4);
+  a1 = t;
+  t = Math.max(a3, a6);
+  a6 = Math.min(a3, a6);
+  a3 = t;
+  t = Math.max(a1, a2);
+  a2 = Math.min(a1, a2);
+  a1 = t;
+  t = Math.max(a3, a4);
+  a4 = Math.min(a3, a4);
+  a3 = t;
+  t = Math.max(a5, a6);
+  a6 = Math.min(a5, a6);
+  a5 = t;
+  const p2 = a0 + a1;
+  const p3 = p2 + a2;
+  const p4 = p3 + a3;
+  const tot = p4 + a4 + a5 + a6 + a7;
   const half = 0.5 * tot;
-  // even-k patterns are penalised when np = 1, odd-k ones when np = 0
-  const penEven = np === 1 ? s8 : 0;
-  const penOdd = np === 0 ? s8 : 0;
+  // even-Σa patterns are penalised when np = 1, odd-Σa ones when np = 0
+  const penEven = np === 1 ? a7 : 0;
+  const penOdd = np === 0 ? a7 : 0;
   let best = half - 1 - penEven; // k = 0
-  let pat = 0;
-  let sc = half + s0 - 2 - penOdd; // k = 1
+  let win = 0;
+  let sc = half + a0 - 2 - penOdd; // k = 1
   if (sc > best) {
     best = sc;
-    pat = 1;
+    win = 1;
   }
   sc = half + p2 - 3 - penEven;
   if (sc > best) {
     best = sc;
-    pat = 2;
+    win = 2;
   }
   sc = half + p3 - 4 - penOdd;
   if (sc > best) {
     best = sc;
-    pat = 3;
+    win = 3;
   }
   sc = half + p4 - 5 - penEven;
   if (sc > best) {
     best = sc;
-    pat = 4;
+    win = 4;
   }
-  sc = half + 2 * s0 - 4 - penEven; // 2.5 + 0.5⁷ (Σa = 6)
+  sc = half + 2 * a0 - 4 - penEven; // 2.5 0.5⁷ (Σa = 6)
   if (sc > best) {
     best = sc;
-    pat = 5;
+    win = 5;
   }
-  sc = half + s0 + p2 - 5 - penOdd; // 2.5 1.5 0.5⁶ (Σa = 7)
+  sc = half + a0 + p2 - 5 - penOdd; // 2.5 1.5 0.5⁶ (Σa = 7)
   if (sc > best) {
     best = sc;
-    pat = 6;
+    win = 6;
   }
-  let extra = -1;
-  let extraFlip = 0;
   // the 29 norm²-12 rows (Σa = 9, odd): bound over all arrangements of five 1.5s
-  if (1.5 * tot - (su[5]! + su[6]! + s8) - 6 - penOdd > best) {
+  if (1.5 * tot - (a5 + a6 + a7) - 6 - penOdd > best) {
+    u[0] = Math.abs(z0);
+    u[1] = Math.abs(z1);
+    u[2] = Math.abs(z2);
+    u[3] = Math.abs(z3);
+    u[4] = Math.abs(z4);
+    u[5] = Math.abs(z5);
+    u[6] = Math.abs(z6);
+    u[7] = Math.abs(z7);
     for (let j = 0; j < EXTRA_COUNT; j++) {
-      const t0 = EXTRA_T[j * 3]!;
-      const t1 = EXTRA_T[j * 3 + 1]!;
-      const t2 = EXTRA_T[j * 3 + 2]!;
-      sc = 1.5 * tot - (u[t0]! + u[t1]! + u[t2]!) - 6;
+      sc =
+        1.5 * tot - (u[EXTRA_T[j * 3]!]! + u[EXTRA_T[j * 3 + 1]!]! + u[EXTRA_T[j * 3 + 2]!]!) - 6;
       let flip = 0;
       if (np === 0) {
         let mi = 0;
         let mv = Number.POSITIVE_INFINITY;
         const base = (EXTRA_FIRST + j) * 8;
         for (let i = 0; i < 8; i++) {
-          const w = u[i]! * E8P_ABS_TABLE[base + i]!;
+          const w = u[i]! * ABS[base + i]!;
           if (w < mv) {
             mv = w;
             mi = i;
@@ -192,24 +243,57 @@ function searchCoset(
       }
       if (sc > best) {
         best = sc;
-        extra = j;
-        extraFlip = flip;
+        win = 7 + j;
+        resFlip = flip;
       }
     }
   }
-  if (extra >= 0) {
-    resRow = EXTRA_FIRST + extra;
-    resMask = neg ^ extraFlip;
-  } else {
-    let key = 0;
-    const pb = pat * 8;
-    for (let k = 0; k < 8; k++) key |= PATTERN_DIGITS[pb + k]! << (2 * si[k]!);
-    resRow = ROW_OF_KEY[key]!;
-    // parity of Σa for pattern: k for patterns 0..4, (6 + k) for 5, 6
-    const sumParity = pat <= 4 ? pat & 1 : pat - 5;
-    resMask = sumParity === np ? neg : neg ^ (1 << si[7]!);
+  resWin = win;
+  resCost[0] = zz - 2 * best;
+}
+
+/**
+ * Builds the code of the winning D̂8 part `win` (see searchCoset) for z = xs − shift, the
+ * shift given by `minus` (1: −¼ coset).
+ */
+function buildCode(minus: number, win: number, flip: number): number {
+  const shift = minus ? -0.25 : 0.25;
+  let neg = 0;
+  for (let i = 0; i < 8; i++) {
+    const z = xs[i]! - shift;
+    if (z < 0) neg |= 1 << i;
+    u[i] = Math.abs(z);
   }
-  return zz - 2 * best;
+  let row: number;
+  let mask: number;
+  if (win >= 7) {
+    row = EXTRA_FIRST + win - 7;
+    mask = neg ^ flip;
+  } else {
+    // insertion sort with indices, descending (stable: ties keep coordinate order)
+    for (let i = 0; i < 8; i++) {
+      const v = u[i]!;
+      let j = i;
+      while (j > 0 && su[j - 1]! < v) {
+        su[j] = su[j - 1]!;
+        si[j] = si[j - 1]!;
+        j--;
+      }
+      su[j] = v;
+      si[j] = i;
+    }
+    let key = 0;
+    const pb = win * 8;
+    for (let k = 0; k < 8; k++) key |= PATTERN_DIGITS[pb + k]! << (2 * si[k]!);
+    row = ROW_OF_KEY[key]!;
+    let np = neg ^ (neg >> 4);
+    np ^= np >> 2;
+    np = (np ^ (np >> 1)) & 1;
+    // parity of Σa: k for patterns 0…4, (6 + k) for patterns 5, 6
+    const sumParity = win <= 4 ? win & 1 : win - 5;
+    mask = sumParity === np ? neg : neg ^ (1 << si[7]!);
+  }
+  return (row << 8) | (SIGN_BYTE_OF_MASK[mask ^ BASE_NEG_MASK[row]!]! ^ minus);
 }
 
 /**
@@ -225,40 +309,14 @@ function searchCoset(
  * ```
  */
 export function e8pEncodeOne(x: ArrayLike<number>, offset: number, invScale = 1): number {
-  const x0 = x[offset]! * invScale;
-  const x1 = x[offset + 1]! * invScale;
-  const x2 = x[offset + 2]! * invScale;
-  const x3 = x[offset + 3]! * invScale;
-  const x4 = x[offset + 4]! * invScale;
-  const x5 = x[offset + 5]! * invScale;
-  const x6 = x[offset + 6]! * invScale;
-  const x7 = x[offset + 7]! * invScale;
-  const dPlus = searchCoset(
-    x0 - 0.25,
-    x1 - 0.25,
-    x2 - 0.25,
-    x3 - 0.25,
-    x4 - 0.25,
-    x5 - 0.25,
-    x6 - 0.25,
-    x7 - 0.25,
-  );
-  const rowPlus = resRow;
-  const maskPlus = resMask;
-  const dMinus = searchCoset(
-    x0 + 0.25,
-    x1 + 0.25,
-    x2 + 0.25,
-    x3 + 0.25,
-    x4 + 0.25,
-    x5 + 0.25,
-    x6 + 0.25,
-    x7 + 0.25,
-  );
-  if (dPlus <= dMinus) {
-    return (rowPlus << 8) | SIGN_BYTE_OF_MASK[maskPlus ^ BASE_NEG_MASK[rowPlus]!]!;
-  }
-  return (resRow << 8) | (SIGN_BYTE_OF_MASK[resMask ^ BASE_NEG_MASK[resRow]!]! ^ 1);
+  for (let i = 0; i < 8; i++) xs[i] = x[offset + i]! * invScale;
+  searchCoset(0.25);
+  const dPlus = resCost[0]!;
+  const winPlus = resWin;
+  const flipPlus = resFlip;
+  searchCoset(-0.25);
+  if (dPlus <= resCost[0]!) return buildCode(0, winPlus, flipPlus);
+  return buildCode(1, resWin, resFlip);
 }
 
 /**
@@ -315,4 +373,3 @@ export function checkVectors(what: string, length: number, scale: number): numbe
   }
   return length / 8;
 }
-

@@ -206,7 +206,8 @@ export function unpackQuantized(blob: Uint8Array): QuantizedMatrix {
   const asym = ((blob[21] ?? 0) & 1) === 1;
   const nScales = dv.getUint32(24, true);
   const codeBytes = dv.getUint32(28, true);
-  if (cols < 1 || groupSize < 1) throw corrupt(`bad cols/groupSize ${describeValue([cols, groupSize])}`);
+  if (cols < 1 || groupSize < 1)
+    throw corrupt(`bad cols/groupSize ${describeValue([cols, groupSize])}`);
   let p = HEADER_BYTES;
   if (info.family === 'e8p') {
     const name = info.name as E8QuantizerName;
@@ -221,7 +222,8 @@ export function unpackQuantized(blob: Uint8Array): QuantizedMatrix {
     for (let k = 0; k < n; k++) {
       const c1 = dv.getUint16(p + 2 * k, true);
       if (name === 'e8p12') codes[k] = c1;
-      else if (name === 'e8p12rvq4b') codes[k] = ((c1 << 16) | dv.getUint16(p + 2 * n + 2 * k, true)) >>> 0;
+      else if (name === 'e8p12rvq4b')
+        codes[k] = ((c1 << 16) | dv.getUint16(p + 2 * n + 2 * k, true)) >>> 0;
       else codes[k] = (c1 << 8) | blob[p + 2 * n + k]!;
     }
     return { family: 'e8p', quantizer: name, rows, cols, scale, codes };

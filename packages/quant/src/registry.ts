@@ -120,5 +120,11 @@ registerQuantizer({ name: 'e8p12', id: 1, family: 'e8p', codeBits: 2, blockSize:
 registerQuantizer({ name: 'e8p12rvq3b', id: 2, family: 'e8p', codeBits: 3, blockSize: 8 });
 registerQuantizer({ name: 'e8p12rvq4b', id: 3, family: 'e8p', codeBits: 4, blockSize: 8 });
 for (const bits of [2, 3, 4, 8]) {
-  registerQuantizer({ name: `uniform${bits}`, id: 16 + bits, family: 'uniform', codeBits: bits, blockSize: 1 });
+  registerQuantizer({
+    name: `uniform${bits}`,
+    id: 16 + bits,
+    family: 'uniform',
+    codeBits: bits,
+    blockSize: 1,
+  });
 }

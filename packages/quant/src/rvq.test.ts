@@ -26,8 +26,12 @@ describe('E8 root codebook (RVQ3B stage 2)', () => {
     expect(seen.size).toBe(256);
     expect(counts).toEqual({ zero: 1, int2: 112, half2: 128, four: 15 });
     expect(Array.from(E8_ROOT_CODEBOOK.subarray(0, 8))).toEqual([-1, -1, 0, 0, 0, 0, 0, 0]);
-    expect(Array.from(E8_ROOT_CODEBOOK.subarray(241 * 8, 242 * 8))).toEqual([2, 0, 0, 0, 0, 0, 0, 0]);
-    expect(Array.from(E8_ROOT_CODEBOOK.subarray(255 * 8, 256 * 8))).toEqual([0, 0, 0, 0, 0, 0, -2, 0]);
+    expect(Array.from(E8_ROOT_CODEBOOK.subarray(241 * 8, 242 * 8))).toEqual([
+      2, 0, 0, 0, 0, 0, 0, 0,
+    ]);
+    expect(Array.from(E8_ROOT_CODEBOOK.subarray(255 * 8, 256 * 8))).toEqual([
+      0, 0, 0, 0, 0, 0, -2, 0,
+    ]);
   });
 
   it('encodes every entry to itself', () => {

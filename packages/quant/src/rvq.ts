@@ -1,5 +1,5 @@
 import { E8_ROOT_CODEBOOK, e8RootEncodeOne } from './e8-roots';
-import { e8pCodebook } from './e8p-codebook';
+import { e8pDecodeOne } from './e8p-codebook';
 import { checkVectors, e8pEncodeOne } from './e8p-encode';
 
 /**
@@ -26,6 +26,8 @@ export const RVQ4B_OPT_SCALE = 1.03;
 export const RVQ3B_OPT_SCALE = 0.98;
 
 const r = new Float64Array(8);
+const q1 = new Float64Array(8);
+const q2 = new Float64Array(8);
 
 /**
  * Encodes one 8-vector with E8P12RVQ4B.
@@ -41,10 +43,10 @@ const r = new Float64Array(8);
  * ```
  */
 export function rvq4EncodeOne(x: ArrayLike<number>, offset: number, invScale = 1): number {
-  const t = e8pCodebook();
   for (let i = 0; i < 8; i++) r[i] = x[offset + i]! * invScale;
   const c1 = e8pEncodeOne(r, 0);
-  for (let i = 0; i < 8; i++) r[i] = (r[i]! - t[c1 * 8 + i]!) * RVQ4B_RESID_SCALE;
+  e8pDecodeOne(c1, q1);
+  for (let i = 0; i < 8; i++) r[i] = (r[i]! - q1[i]!) * RVQ4B_RESID_SCALE;
   const c2 = e8pEncodeOne(r, 0);
   return ((c1 << 16) | c2) >>> 0;
 }
@@ -62,10 +64,10 @@ export function rvq4EncodeOne(x: ArrayLike<number>, offset: number, invScale = 1
  * ```
  */
 export function rvq3EncodeOne(x: ArrayLike<number>, offset: number, invScale = 1): number {
-  const t = e8pCodebook();
   for (let i = 0; i < 8; i++) r[i] = x[offset + i]! * invScale;
   const c1 = e8pEncodeOne(r, 0);
-  for (let i = 0; i < 8; i++) r[i] = (r[i]! - t[c1 * 8 + i]!) * RVQ3B_RESID_SCALE;
+  e8pDecodeOne(c1, q1);
+  for (let i = 0; i < 8; i++) r[i] = (r[i]! - q1[i]!) * RVQ3B_RESID_SCALE;
   return (c1 << 8) | e8RootEncodeOne(r, 0);
 }
 
@@ -88,11 +90,10 @@ export function rvq4DecodeOne(
   offset = 0,
   scale = 1,
 ): void {
-  const t = e8pCodebook();
-  const b1 = (code >>> 16) * 8;
-  const b2 = (code & 0xffff) * 8;
+  e8pDecodeOne(code >>> 16, q1);
+  e8pDecodeOne(code & 0xffff, q2);
   for (let i = 0; i < 8; i++) {
-    out[offset + i] = (t[b1 + i]! + t[b2 + i]! / RVQ4B_RESID_SCALE) * scale;
+    out[offset + i] = (q1[i]! + q2[i]! / RVQ4B_RESID_SCALE) * scale;
   }
 }
 
@@ -115,11 +116,10 @@ export function rvq3DecodeOne(
   offset = 0,
   scale = 1,
 ): void {
-  const t = e8pCodebook();
-  const b1 = (code >>> 8) * 8;
+  e8pDecodeOne(code >>> 8, q1);
   const b2 = (code & 0xff) * 8;
   for (let i = 0; i < 8; i++) {
-    out[offset + i] = (t[b1 + i]! + E8_ROOT_CODEBOOK[b2 + i]! / RVQ3B_RESID_SCALE) * scale;
+    out[offset + i] = (q1[i]! + E8_ROOT_CODEBOOK[b2 + i]! / RVQ3B_RESID_SCALE) * scale;
   }
 }
 

@@ -56,10 +56,15 @@ describe('uniform quantiser', () => {
   it('MSE search never loses to plain absmax / min–max per matrix', () => {
     for (const scheme of ['symmetric', 'asymmetric'] as const) {
       for (const bits of [2, 3, 4] as const) {
-        const plain = mse(w, uniformDequantize(uniformQuantize(w, rows, cols, { bits, groupSize: 20, scheme })));
+        const plain = mse(
+          w,
+          uniformDequantize(uniformQuantize(w, rows, cols, { bits, groupSize: 20, scheme })),
+        );
         const best = mse(
           w,
-          uniformDequantize(uniformQuantize(w, rows, cols, { bits, groupSize: 20, scheme, search: 'mse' })),
+          uniformDequantize(
+            uniformQuantize(w, rows, cols, { bits, groupSize: 20, scheme, search: 'mse' }),
+          ),
         );
         expect(best).toBeLessThanOrEqual(plain + 1e-12);
         if (bits <= 3) expect(best).toBeLessThan(plain);
@@ -68,7 +73,12 @@ describe('uniform quantiser', () => {
   });
 
   it('f16 scales are float16 values and decode consistently', () => {
-    const q = uniformQuantize(w, rows, cols, { bits: 4, groupSize: 25, scheme: 'asymmetric', scaleFormat: 'f16' });
+    const q = uniformQuantize(w, rows, cols, {
+      bits: 4,
+      groupSize: 25,
+      scheme: 'asymmetric',
+      scaleFormat: 'f16',
+    });
     for (const s of q.scales) expect(roundToFloat16(s)).toBe(s);
     for (const s of q.offsets) expect(roundToFloat16(s)).toBe(s);
     expect(mse(w, uniformDequantize(q))).toBeLessThan(0.01);
@@ -85,6 +95,8 @@ describe('uniform quantiser', () => {
     expect(() => uniformQuantize(w, rows, cols + 1, { bits: 4 })).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
     );
-    expect(() => uniformQuantize(Float32Array.of(Number.NaN), 1, 1, { bits: 4 })).toThrow(/non-finite/);
+    expect(() => uniformQuantize(Float32Array.of(Number.NaN), 1, 1, { bits: 4 })).toThrow(
+      /non-finite/,
+    );
   });
 });

@@ -285,7 +285,15 @@ export function uniformQuantize(
         let err = 0;
         for (let j = start; j < end; j++) {
           const x = w[j]!;
-          const d = x - uniformCodeValue(uniformRoundCode(x, scale, offset, sym, bits), scale, offset, sym, bits);
+          const d =
+            x -
+            uniformCodeValue(
+              uniformRoundCode(x, scale, offset, sym, bits),
+              scale,
+              offset,
+              sym,
+              bits,
+            );
           err += d * d;
         }
         if (err < bestErr) {
@@ -305,7 +313,14 @@ export function uniformQuantize(
     family: 'uniform',
     rows,
     cols,
-    bits, groupSize, scheme: o.scheme, scaleFormat: o.scaleFormat, codes, scales, offsets };
+    bits,
+    groupSize,
+    scheme: o.scheme,
+    scaleFormat: o.scaleFormat,
+    codes,
+    scales,
+    offsets,
+  };
 }
 
 /**

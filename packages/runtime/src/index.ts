@@ -1,2 +1,59 @@
 // The public API of @caldera/runtime.
-export {};
+export {
+  CALIBRATION_FORMAT,
+  CALIBRATION_FORMAT_VERSION,
+  loadCalibration,
+  saveCalibration,
+} from './calibrate/calibration-file';
+export {
+  CalibrationStats,
+  inputKey,
+  inputSiteDim,
+  outputKey,
+} from './calibrate/calibration-stats';
+export { type CalibrationOptions, collectCalibration } from './calibrate/collect-calibration';
+export { MomentAccumulator } from './calibrate/moment-accumulator';
+export { type CompareOptions, type CompareResult, compareModels } from './eval/compare-models';
+export { type EvalWindow, type EvalWindowOptions, evalWindows } from './eval/eval-windows';
+export { type PerplexityOptions, type PerplexityResult, perplexity } from './eval/perplexity';
+export {
+  type GenerateOptions,
+  type GenerateResult,
+  generate,
+  type TokenEvent,
+} from './generate/generate';
+export { Sampler, type SamplingOptions } from './generate/sampler';
+export { StopMatcher } from './generate/stop-matcher';
+export { Yielder, yieldToEventLoop } from './generate/yield';
+export { type AttentionShape, causalAttention } from './kernels/attention';
+export { addBias, addInPlace, swiglu } from './kernels/elementwise';
+export { argmax, logSoftmax, logSumExp } from './kernels/log-softmax';
+export { matvecRows } from './kernels/matvec';
+export { rmsNorm } from './kernels/rms-norm';
+export { applyRope, buildRopeTable, type RopeTable } from './kernels/rope';
+export { DenseLinear, GEMM_MIN_ROWS } from './linear/dense-linear';
+export { checkForwardArgs, checkMatrix, type Linear } from './linear/linear';
+export { LowRankLinear } from './linear/low-rank-linear';
+export { UniformLinear } from './linear/uniform-linear';
+export {
+  type ForwardOptions,
+  InferenceSession,
+  type SessionOptions,
+} from './model/inference-session';
+export { KvCache } from './model/kv-cache';
+export { LlamaModel } from './model/llama-model';
+export {
+  LINEAR_NAMES,
+  type LayerWeights,
+  type LinearName,
+  type LlamaWeights,
+  linearShape,
+  linearTensorName,
+  loadLlamaWeights,
+} from './model/llama-weights';
+export {
+  type ForwardObserver,
+  INPUT_SITES,
+  type InputSite,
+  inputSiteOf,
+} from './model/observer';

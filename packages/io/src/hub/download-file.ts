@@ -43,6 +43,9 @@ export interface DownloadFileResult {
 /** Emit a progress event at most every this many bytes. */
 const PROGRESS_STEP = 1 << 20;
 
+/** Bytes gathered before one write to disk. */
+const WRITE_BATCH = 4 << 20;
+
 async function sizeOf(path: string): Promise<number> {
   try {
     return (await stat(path)).size;
@@ -182,12 +185,26 @@ async function receive(response: Response, a: ReceiveArgs): Promise<DownloadFile
   let size = a.start;
   a.onProgress?.({ type: 'start', task: a.task, total: a.target, unit: 'bytes' });
   let lastReport = size;
+  // Network chunks (often 16-64 KiB) are gathered into writes of about WRITE_BATCH bytes,
+  // so that one write call per chunk does not make the disk the bottleneck.
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  const flush = async (): Promise<void> => {
+    if (pendingBytes === 0) return;
+    const data =
+      pending.length === 1 ? (pending[0] as Uint8Array) : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    size += pendingBytes;
+    pendingBytes = 0;
+    await fh.write(data);
+  };
   try {
     const reader = response.body?.getReader();
     for (let next = await reader?.read(); next && !next.done; next = await reader?.read()) {
       throwIfAborted(a.signal, `download of ${a.what}`);
-      await fh.write(next.value);
-      size += next.value.byteLength;
+      pending.push(next.value);
+      pendingBytes += next.value.byteLength;
+      if (pendingBytes >= WRITE_BATCH) await flush();
       if (size - lastReport >= PROGRESS_STEP) {
         lastReport = size;
         a.onProgress?.({
@@ -199,7 +216,10 @@ async function receive(response: Response, a: ReceiveArgs): Promise<DownloadFile
         });
       }
     }
+    await flush();
   } catch (cause) {
+    // Keep what arrived: the next attempt resumes after it.
+    await flush().catch(() => undefined);
     throw networkError(cause, `download of ${a.what}`, a.signal);
   } finally {
     await fh.close();

@@ -29,6 +29,8 @@ class FakeHub {
   /** When set, X-Linked-Size lies by this many bytes. */
   linkedSizeSkew = 0;
   ignoreRange = false;
+  /** When set, LFS redirects point to this other origin (a CDN). */
+  cdnUrl = '';
   failApi = 0;
   private server: Server | undefined;
   url = '';
@@ -81,7 +83,7 @@ class FakeHub {
       if (resolve[2]?.endsWith('.safetensors')) {
         res.writeHead(302, {
           ...headers,
-          Location: `/cdn/${resolve[2]}?expires=1`,
+          Location: `${this.cdnUrl}/cdn/${resolve[2]}?expires=1`,
           'X-Linked-Size': String(body.length + this.linkedSizeSkew),
           'X-Linked-Etag': `"${createHash('sha256').update(body).digest('hex')}"`,
         });
@@ -200,6 +202,28 @@ describe('resolveModel against a fake Hub', () => {
     expect(await readFile(join(dir, 'README.md'), 'utf8')).toBe('# tiny\n');
     // Files already complete are not fetched again.
     expect(hub.seen.slice(before).filter((s) => s.path.includes('model.safetensors'))).toEqual([]);
+  });
+
+  it('does not forward the token to another origin', async () => {
+    const cdn = new FakeHub();
+    for (const [k, v] of hub.files) cdn.files.set(k, v);
+    await cdn.start();
+    hub.cdnUrl = cdn.url;
+    try {
+      const cacheDir = join(root, 'cdn');
+      const mark = hub.seen.length;
+      const dir = await resolveModel('org/tiny', { endpoint: hub.url, cacheDir, token: 'tok' });
+      expect((await readFile(join(dir, 'model.safetensors'))).equals(weights)).toBe(true);
+      expect(cdn.seen.map((s) => [s.path, s.auth])).toEqual([
+        ['/cdn/model.safetensors', undefined],
+      ]);
+      const resolves = hub.seen.slice(mark).filter((s) => s.path.includes('/resolve/'));
+      expect(resolves.length).toBe(3);
+      expect(resolves.every((s) => s.auth === 'Bearer tok')).toBe(true);
+    } finally {
+      hub.cdnUrl = '';
+      await cdn.stop();
+    }
   });
 
   it('resumes a cut transfer with a Range request', async () => {

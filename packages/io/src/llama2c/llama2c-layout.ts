@@ -150,7 +150,6 @@ export function llama2cLayout(h: Llama2cHeader): Llama2cLayout {
   const kvDim = h.nKvHeads * headDim;
   const L = h.nLayers;
   let at = LLAMA2C_HEADER_BYTES;
-  // Each block: [HF suffix, per-layer shape]; stored stacked over layers.
   const block = (shape: number[]): { offset: number; stride: number } => {
     const stride = 4 * shape.reduce((a, b) => a * b, 1);
     const offset = at;
@@ -176,7 +175,12 @@ export function llama2cLayout(h: Llama2cHeader): Llama2cLayout {
     ['mlp.up_proj.weight', [h.hiddenDim, h.dim]],
   ];
   const blocks = perLayer.map(([suffix, shape]) => ({ suffix, shape, ...block(shape) }));
-  const norm: Llama2cTensor = { name: 'model.norm.weight', dtype: 'F32', shape: [h.dim], offset: at };
+  const norm: Llama2cTensor = {
+    name: 'model.norm.weight',
+    dtype: 'F32',
+    shape: [h.dim],
+    offset: at,
+  };
   at += 4 * h.dim;
   at += 2 * 4 * Math.floor((h.seqLen * headDim) / 2); // RoPE cos/sin tables, skipped
   const tensors: Llama2cTensor[] = [embed];

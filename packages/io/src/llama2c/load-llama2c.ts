@@ -128,9 +128,13 @@ class Llama2cFileSource implements Llama2cSource {
       });
     }
     if (this.handle === null) {
-      throw new CalderaError('FILE_READ_FAILED', `${this.location} is closed; cannot read ${name}`, {
-        details: { name, location: this.location },
-      });
+      throw new CalderaError(
+        'FILE_READ_FAILED',
+        `${this.location} is closed; cannot read ${name}`,
+        {
+          details: { name, location: this.location },
+        },
+      );
     }
     const out = new Float32Array(entry.shape.reduce((a, b) => a * b, 1));
     await readAt(this.handle, this.location, new Uint8Array(out.buffer), entry.offset);

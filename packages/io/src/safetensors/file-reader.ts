@@ -1,6 +1,6 @@
 // Lazy reading of a safetensors file through a Node file handle.
 import { type FileHandle, open } from 'node:fs/promises';
-import { CalderaError } from '@caldera/core';
+import { CalderaError, describeValue } from '@caldera/core';
 import { fsError } from './atomic';
 import { canDecodeFloat32, decodeFloat32 } from './bytes';
 import { parseHeader, readHeaderLength } from './header';
@@ -157,6 +157,28 @@ export class SafetensorsFile implements SafetensorsSource {
     const out = new Uint8Array(end - begin);
     await this.readAt(out, begin);
     return out;
+  }
+
+  /**
+   * Reads one tensor's raw bytes into a caller's buffer, so that a loop over tensors can
+   * reuse one buffer instead of allocating one per tensor.
+   *
+   * @param name - a tensor name
+   * @param target - a buffer at least as long as the tensor
+   * @returns the view of `target` that now holds the tensor's bytes
+   * @throws CalderaError `TENSOR_NOT_FOUND`, `INVALID_ARGUMENT` (buffer too small), `FILE_READ_FAILED`
+   */
+  async readRawInto(name: string, target: Uint8Array): Promise<Uint8Array> {
+    const [begin, end] = lookupTensor(this.byName, name, this.location).dataOffsets;
+    if (target.length < end - begin) {
+      throw new CalderaError(
+        'INVALID_ARGUMENT',
+        `safetensors: tensor ${describeValue(name)} has ${end - begin} bytes but the buffer holds ${target.length}`,
+      );
+    }
+    const view = target.subarray(0, end - begin);
+    await this.readAt(view, begin);
+    return view;
   }
 
   /**

@@ -170,6 +170,13 @@ describe('float32 reads', () => {
       await expectCode(() => read('i8'), 'UNSUPPORTED_DTYPE');
       await expectCode(() => read('nope'), 'TENSOR_NOT_FOUND');
     }
+    const buffer = new Uint8Array(64).fill(0xee);
+    const view = await file.readRawInto('f16', buffer);
+    expect(view.buffer).toBe(buffer.buffer);
+    expect(Array.from(view)).toEqual(Array.from(mem.readRaw('f16')));
+    expect(buffer[12]).toBe(0xee);
+    await expectCode(() => file.readRawInto('f64', new Uint8Array(47)), 'INVALID_ARGUMENT');
+    await file.close();
     await file.close();
     await expectCode(() => file.readRaw('f32'), 'FILE_READ_FAILED');
   });

@@ -1,6 +1,7 @@
 import { Rng } from '@caldera/core';
 import { describe, expect, it } from 'vitest';
-import { type BpeVocab, bpeMerge, bpeMergeReference } from './bpe-merge';
+import { type BpeMergeResult, bpeMergeIds, bpeMergeReference } from './bpe-merge';
+import { type BpeVocab, buildMergeTable } from './bpe-merge-table';
 
 function vocabOf(entries: [string, number][]): BpeVocab {
   return {
@@ -9,7 +10,25 @@ function vocabOf(entries: [string, number][]): BpeVocab {
   };
 }
 
-describe('bpeMerge', () => {
+/** Runs the fast id-based path on strings (characters that are not pieces get extra ids). */
+function bpeMerge(
+  symbols: string[],
+  frozen: Uint8Array | null,
+  vocab: BpeVocab,
+  onMerge?: (merged: string, left: string, right: string) => void,
+): BpeMergeResult {
+  const table = buildMergeTable(vocab, true);
+  const idOf = (s: string): number => vocab.pieceIds.get(s) ?? table.charIds.get(s) ?? -1;
+  const ids = Int32Array.from(symbols, idOf);
+  const str = (id: number): string => table.strings[id]!;
+  const r = bpeMergeIds(ids, frozen, table, (m, l, rr) => onMerge?.(str(m), str(l), str(rr)));
+  return {
+    pieces: Array.from(r.ids, (id, k) => (id >= 0 ? str(id) : symbols[r.positions[k]!]!)),
+    frozen: Array.from(r.positions, (p) => frozen !== null && frozen[p] === 1),
+  };
+}
+
+describe('bpeMergeIds', () => {
   it('merges the highest-scoring pair first', () => {
     const vocab = vocabOf([
       ['ab', 1],
@@ -46,6 +65,12 @@ describe('bpeMerge', () => {
     const seen: string[] = [];
     bpeMerge(['a', 'b', 'c'], null, vocab, (m, l, r) => seen.push(`${l}+${r}=${m}`));
     expect(seen).toEqual(['a+b=ab', 'ab+c=abc']);
+  });
+
+  it('merges characters that are not pieces themselves, and skips unknown ones', () => {
+    const vocab = vocabOf([['ab', 1]]);
+    expect(bpeMerge(['a', 'b', 'x', 'a'], null, vocab).pieces).toEqual(['ab', 'x', 'a']);
+    expect(bpeMerge(['😀', 'a', 'b'], null, vocab).pieces).toEqual(['😀', 'ab']);
   });
 
   it('handles empty and single-symbol input', () => {

@@ -5,28 +5,29 @@
  * scores the leftmost pair wins. Stops when no adjacent pair forms a piece.
  *
  * The fast path keeps the symbols in a doubly linked list and the candidate pairs in a binary
- * max-heap (stale entries are skipped when popped), O(n log n) overall. Because a merged
- * symbol keeps the index of its left part, heap order (score, then smaller left index) is
- * exactly "highest score, then leftmost".
+ * max-heap (stale entries are skipped when popped), O(n log n) overall, with integer pair
+ * lookups (see {@link buildMergeTable}). Because a merged symbol keeps the index of its left
+ * part, heap order (score, then smaller left index) is exactly "highest score, then leftmost".
  */
+import type { BpeMergeTable, BpeVocab } from './bpe-merge-table';
 
 /**
- * The vocabulary view BPE merging needs: which strings are mergeable pieces, and their scores.
+ * Result of {@link bpeMergeIds}: the surviving symbols in order.
  *
  * @example
  * ```ts
- * const vocab: BpeVocab = { pieceIds: new Map([['ab', 0]]), scores: new Float32Array([1]) };
+ * const r: BpeMergeIdsResult = { ids: Int32Array.of(2, -1), positions: Int32Array.of(0, 2) };
  * ```
  */
-export interface BpeVocab {
-  /** Mergeable piece string → id (pieces that must never be produced by a merge are left out). */
-  readonly pieceIds: ReadonlyMap<string, number>;
-  /** Score of each id; higher merges first. */
-  readonly scores: ArrayLike<number>;
+export interface BpeMergeIdsResult {
+  /** Id of each surviving symbol (a piece id, an extra character id, or -1 as given). */
+  ids: Int32Array;
+  /** Index in the input of each surviving symbol's first initial symbol. */
+  positions: Int32Array;
 }
 
 /**
- * Result of {@link bpeMerge}: the surviving symbols in order.
+ * Result of {@link bpeMergeReference}: the surviving symbols in order.
  *
  * @example
  * ```ts
@@ -40,7 +41,10 @@ export interface BpeMergeResult {
   frozen: boolean[];
 }
 
-/** Binary max-heap of candidate pairs in parallel typed arrays (no per-entry objects). */
+/**
+ * Binary max-heap of candidate pairs in parallel typed arrays (no per-entry objects); sifting
+ * moves a hole instead of swapping entries.
+ */
 class PairHeap {
   size = 0;
   private score: Float64Array;
@@ -54,28 +58,6 @@ class PairHeap {
     this.left = new Int32Array(c);
     this.right = new Int32Array(c);
     this.len = new Int32Array(c);
-  }
-
-  /** Whether entry a ranks before entry b (higher score, then smaller left index). */
-  private before(a: number, b: number): boolean {
-    const sa = this.score[a]!;
-    const sb = this.score[b]!;
-    return sa > sb || (sa === sb && this.left[a]! < this.left[b]!);
-  }
-
-  private swap(a: number, b: number): void {
-    const s = this.score[a]!;
-    this.score[a] = this.score[b]!;
-    this.score[b] = s;
-    const l = this.left[a]!;
-    this.left[a] = this.left[b]!;
-    this.left[b] = l;
-    const r = this.right[a]!;
-    this.right[a] = this.right[b]!;
-    this.right[b] = r;
-    const n = this.len[a]!;
-    this.len[a] = this.len[b]!;
-    this.len[b] = n;
   }
 
   private grow(): void {
@@ -94,84 +76,109 @@ class PairHeap {
     this.len = len;
   }
 
-  push(score: number, left: number, right: number, len: number): void {
+  /** Adds an entry; order: higher score first, then smaller left index. */
+  push(s: number, l: number, r: number, n: number): void {
     if (this.size === this.score.length) this.grow();
+    const { score, left, right, len } = this;
     let i = this.size++;
-    this.score[i] = score;
-    this.left[i] = left;
-    this.right[i] = right;
-    this.len[i] = len;
     while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.before(i, parent)) break;
-      this.swap(i, parent);
-      i = parent;
+      const p = (i - 1) >> 1;
+      const ps = score[p]!;
+      if (ps > s || (ps === s && left[p]! < l)) break;
+      score[i] = ps;
+      left[i] = left[p]!;
+      right[i] = right[p]!;
+      len[i] = len[p]!;
+      i = p;
     }
+    score[i] = s;
+    left[i] = l;
+    right[i] = r;
+    len[i] = n;
   }
 
   /** Removes the top entry and writes it to `out` as [left, right, len]. */
   pop(out: Int32Array): void {
-    out[0] = this.left[0]!;
-    out[1] = this.right[0]!;
-    out[2] = this.len[0]!;
+    const { score, left, right, len } = this;
+    out[0] = left[0]!;
+    out[1] = right[0]!;
+    out[2] = len[0]!;
     const last = --this.size;
     if (last === 0) return;
-    this.score[0] = this.score[last]!;
-    this.left[0] = this.left[last]!;
-    this.right[0] = this.right[last]!;
-    this.len[0] = this.len[last]!;
+    const s = score[last]!;
+    const l = left[last]!;
+    const r = right[last]!;
+    const n = len[last]!;
     let i = 0;
     for (;;) {
-      const l = 2 * i + 1;
-      if (l >= last) break;
-      const r = l + 1;
-      const best = r < last && this.before(r, l) ? r : l;
-      if (!this.before(best, i)) break;
-      this.swap(i, best);
-      i = best;
+      let c = 2 * i + 1;
+      if (c >= last) break;
+      const c2 = c + 1;
+      if (c2 < last) {
+        const a = score[c]!;
+        const b = score[c2]!;
+        if (b > a || (b === a && left[c2]! < left[c]!)) c = c2;
+      }
+      const cs = score[c]!;
+      if (s > cs || (s === cs && l < left[c]!)) break;
+      score[i] = cs;
+      left[i] = left[c]!;
+      right[i] = right[c]!;
+      len[i] = len[c]!;
+      i = c;
     }
+    score[i] = s;
+    left[i] = l;
+    right[i] = r;
+    len[i] = n;
   }
 }
 
 /**
- * Merges symbols by piece score (fast path: linked list + max-heap).
+ * Merges symbols by piece score (fast path: linked list + max-heap, integer pair lookups).
  *
- * @param symbols - the initial symbols (one character, or a user-defined piece, each);
- *   not modified
+ * @param ids - the initial symbol ids (see {@link buildMergeTable}; -1 for a symbol that
+ *   never merges); not modified
  * @param frozen - per symbol, 1 when it must never take part in a merge (or null)
- * @param vocab - mergeable pieces and their scores
- * @param onMerge - called for every merge with (merged, left, right) strings, e.g. to record
+ * @param table - the merge table of the vocabulary
+ * @param onMerge - called for every merge with the (merged, left, right) ids, e.g. to record
  *   the parts of pieces that SentencePiece later re-splits
  * @returns the surviving symbols, left to right
  * @example
  * ```ts
- * const vocab = { pieceIds: new Map([['ab', 0], ['bc', 1]]), scores: [1, 2] };
- * bpeMerge(['a', 'b', 'c'], null, vocab).pieces; // ['a', 'bc']
+ * const table = buildMergeTable({
+ *   pieceIds: new Map([['a', 0], ['b', 1], ['c', 2], ['ab', 3], ['bc', 4]]),
+ *   scores: [0, 0, 0, 1, 2],
+ * });
+ * bpeMergeIds(Int32Array.of(0, 1, 2), null, table).ids; // Int32Array [0, 4] ('a', 'bc')
  * ```
  */
-export function bpeMerge(
-  symbols: readonly string[],
+export function bpeMergeIds(
+  ids: Int32Array,
   frozen: Uint8Array | null,
-  vocab: BpeVocab,
-  onMerge?: (merged: string, left: string, right: string) => void,
-): BpeMergeResult {
-  const n = symbols.length;
-  const sym = symbols.slice();
+  table: BpeMergeTable,
+  onMerge?: (merged: number, left: number, right: number) => void,
+): BpeMergeIdsResult {
+  const n = ids.length;
+  const sym = Int32Array.from(ids);
+  const len = new Int32Array(n).fill(1); // initial symbols covered; 0 once merged away
   const prev = new Int32Array(n);
   const next = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     prev[i] = i - 1;
     next[i] = i + 1 < n ? i + 1 : -1;
   }
-  const { pieceIds, scores } = vocab;
+  const { pairs, scores, stride } = table;
   const heap = new PairHeap(n);
   const consider = (left: number, right: number): void => {
     if (left < 0 || right < 0) return;
     if (frozen !== null && (frozen[left] === 1 || frozen[right] === 1)) return;
-    const merged = sym[left]! + sym[right]!;
-    const id = pieceIds.get(merged);
-    if (id === undefined) return;
-    heap.push(scores[id]!, left, right, merged.length);
+    const a = sym[left]!;
+    const b = sym[right]!;
+    if (a < 0 || b < 0) return;
+    const merged = pairs.get(a * stride + b);
+    if (merged === undefined) return;
+    heap.push(scores[merged]!, left, right, len[left]! + len[right]!);
   };
   for (let i = 1; i < n; i++) consider(i - 1, i);
 
@@ -180,42 +187,36 @@ export function bpeMerge(
     heap.pop(top);
     const left = top[0]!;
     const right = top[1]!;
-    const l = sym[left]!;
-    const r = sym[right]!;
-    // Stale entry: one side was merged away, or the pair is no longer adjacent/same size.
-    if (l.length === 0 || r.length === 0 || next[left] !== right) continue;
-    if (l.length + r.length !== top[2]) continue;
-    const merged = l + r;
-    if (onMerge !== undefined) onMerge(merged, l, r);
+    // Stale entry: a side was merged away, or the right side has grown since the push
+    // (the left side cannot grow without absorbing `right`).
+    if (len[left] === 0 || len[right] === 0 || next[left] !== right) continue;
+    if (len[left]! + len[right]! !== top[2]) continue;
+    const merged = pairs.get(sym[left]! * stride + sym[right]!)!;
+    if (onMerge !== undefined) onMerge(merged, sym[left]!, sym[right]!);
     sym[left] = merged;
-    sym[right] = '';
+    len[left] = top[2]!;
+    len[right] = 0;
     const after = next[right]!;
     next[left] = after;
     if (after >= 0) prev[after] = left;
     consider(prev[left]!, left);
     consider(left, after);
   }
-  return collect(sym, n === 0 ? -1 : 0, next, frozen);
-}
-
-function collect(
-  sym: string[],
-  first: number,
-  next: Int32Array,
-  frozen: Uint8Array | null,
-): BpeMergeResult {
-  const pieces: string[] = [];
-  const isFrozen: boolean[] = [];
-  for (let i = first; i >= 0; i = next[i]!) {
-    pieces.push(sym[i]!);
-    isFrozen.push(frozen !== null && frozen[i] === 1);
+  let count = 0;
+  for (let i = n === 0 ? -1 : 0; i >= 0; i = next[i]!) count++;
+  const outIds = new Int32Array(count);
+  const positions = new Int32Array(count);
+  let k = 0;
+  for (let i = n === 0 ? -1 : 0; i >= 0; i = next[i]!) {
+    outIds[k] = sym[i]!;
+    positions[k++] = i;
   }
-  return { pieces, frozen: isFrozen };
+  return { ids: outIds, positions };
 }
 
 /**
- * Plain reference for {@link bpeMerge}: rescans every adjacent pair after each merge,
- * O(n²). Same result; used to test the fast path.
+ * Plain reference for {@link bpeMergeIds}, on strings: rescans every adjacent pair after each
+ * merge and looks up the concatenated string, O(n²). Same result; used to test the fast path.
  *
  * @param symbols - the initial symbols; not modified
  * @param frozen - per symbol, 1 when it must never take part in a merge (or null)

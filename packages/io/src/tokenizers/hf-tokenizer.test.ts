@@ -1,57 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { isCalderaError } from '@caldera/core';
 import { describe, expect, it } from 'vitest';
 import { loadHfTokenizer } from './hf-tokenizer';
 
 /** A tiny Llama-style BPE tokenizer.json (Metaspace pre-tokenizer and decoder). */
-export function tinyTokenizerJson(): Record<string, unknown> {
-  const special = (id: number, content: string) => ({
-    id,
-    content,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: false,
-    special: true,
-  });
-  const metaspace = { replacement: '▁', prepend_scheme: 'always', split: false };
-  return {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: [special(0, '<unk>'), special(1, '<s>'), special(2, '</s>')],
-    normalizer: null,
-    pre_tokenizer: { type: 'Metaspace', ...metaspace },
-    post_processor: null,
-    decoder: { type: 'Metaspace', ...metaspace },
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: '<unk>',
-      continuing_subword_prefix: null,
-      end_of_word_suffix: null,
-      fuse_unk: false,
-      byte_fallback: false,
-      vocab: {
-        '<unk>': 0,
-        '<s>': 1,
-        '</s>': 2,
-        '▁': 3,
-        l: 4,
-        o: 5,
-        w: 6,
-        e: 7,
-        r: 8,
-        lo: 9,
-        low: 10,
-        '▁low': 11,
-        er: 12,
-      },
-      merges: ['l o', 'lo w', '▁ low', 'e r'],
-    },
-  };
-}
+const tinyTokenizerJson = (): unknown =>
+  JSON.parse(readFileSync(new URL('./__fixtures__/tiny-tokenizer.json', import.meta.url), 'utf8'));
 
-const config = { bos_token: '<s>', eos_token: { content: '</s>' }, clean_up_tokenization_spaces: false };
+const config = {
+  bos_token: '<s>',
+  eos_token: { content: '</s>' },
+  clean_up_tokenization_spaces: false,
+};
 
 describe('loadHfTokenizer', () => {
   const tok = loadHfTokenizer(tinyTokenizerJson(), config);

@@ -4,12 +4,7 @@
  */
 import { CalderaError, describeValue } from '@caldera/core';
 import { Tokenizer as HfTokenizerImpl } from '@huggingface/tokenizers';
-import type {
-  DecodeOptions,
-  EncodeOptions,
-  Tokenizer,
-  TokenStreamDecoder,
-} from './tokenizer';
+import type { DecodeOptions, EncodeOptions, Tokenizer, TokenStreamDecoder } from './tokenizer';
 
 type Json = Record<string, unknown>;
 
@@ -173,7 +168,10 @@ export class HfTokenizer implements Tokenizer {
  * const tok = loadHfTokenizer(json, { bos_token: '<s>', eos_token: '</s>' });
  * ```
  */
-export function loadHfTokenizer(tokenizerJson: unknown, tokenizerConfig: unknown = {}): HfTokenizer {
+export function loadHfTokenizer(
+  tokenizerJson: unknown,
+  tokenizerConfig: unknown = {},
+): HfTokenizer {
   if (tokenizerJson === null || typeof tokenizerJson !== 'object' || !('model' in tokenizerJson)) {
     throw new CalderaError(
       'TOKENIZER_INVALID',

@@ -47,12 +47,17 @@ describe('Llama2cTokenizer on tok512.bin', () => {
     expect(tok512.idToPiece(13)).toBe('<0x0A>');
     expect(tok512.idToPiece(403)).toBe(' Once');
     expect(tok512.pieceToId(' the')).toBe(265);
-    expect(Llama2cTokenizer.fromBytes(asset('models/stories260K/tok512.bin'), { vocabSize: 512 }).vocabSize).toBe(512);
+    expect(
+      Llama2cTokenizer.fromBytes(asset('models/stories260K/tok512.bin'), { vocabSize: 512 })
+        .vocabSize,
+    ).toBe(512);
   });
 
   it('decodes the 120 golden greedy tokens to the golden text', () => {
     expect(greedy.greedy_tokens).toHaveLength(121); // BOS + 120 generated
-    expect(tok512.decode(greedy.greedy_tokens, { stripDummyPrefix: false })).toBe(greedy.greedy_text);
+    expect(tok512.decode(greedy.greedy_tokens, { stripDummyPrefix: false })).toBe(
+      greedy.greedy_text,
+    );
     expect(tok512.decode(greedy.greedy_tokens)).toBe(greedy.greedy_text.slice(1));
   });
 
@@ -73,6 +78,12 @@ describe('Llama2cTokenizer on tok512.bin', () => {
     const ids = tok512.encode(text);
     expect(tok512.decode(ids)).toBe(text);
     expect(ids.length).toBeLessThan(text.length / 2);
+    const plain = Llama2cTokenizer.fromBytes(asset('models/stories260K/tok512.bin'), {
+      chunkBeforeSpaces: false,
+      cacheSize: 0,
+    });
+    const part = text.slice(0, 30_000);
+    expect(tok512.encode(part)).toEqual(plain.encode(part)); // word by word = whole text
     const odd = 'naïve 🦙 — 日本';
     const oddIds = tok512.encode(odd);
     expect(oddIds.filter((id) => id >= 3 && id < 259).length).toBeGreaterThan(8);

@@ -7,12 +7,13 @@
  *
  * Encoding: a non-empty text gets a dummy leading space; each UTF-8 character becomes its
  * piece, or one `<0xHH>` byte token per byte when it is not in the vocabulary; then adjacent
- * pieces are merged by score (see {@link bpeMerge}). Pieces are compared as raw bytes (held
+ * pieces are merged by score (see {@link bpeMergeIds}). Pieces are compared as raw bytes (held
  * in strings of char codes 0..255), so vocabularies with non-UTF-8 pieces work too. Control
  * tokens (unk/BOS/EOS) and byte tokens are never produced by a merge.
  */
 import { CalderaError, describeValue } from '@caldera/core';
-import { bpeMerge, type BpeVocab } from './bpe-merge';
+import { bpeMergeIds } from './bpe-merge';
+import { type BpeMergeTable, type BpeVocab, buildMergeTable } from './bpe-merge-table';
 import {
   createSurfaceStreamDecoder,
   decodeWithSurfaces,
@@ -22,12 +23,8 @@ import {
   parseBytePiece,
   type SurfaceTable,
 } from './piece-decoder';
-import type {
-  DecodeOptions,
-  EncodeOptions,
-  Tokenizer,
-  TokenStreamDecoder,
-} from './tokenizer';
+import { ChunkCache, canChunkBeforeSpaces, chunkBeforeSpaces } from './space-chunks';
+import type { DecodeOptions, EncodeOptions, Tokenizer, TokenStreamDecoder } from './tokenizer';
 
 /**
  * Options of {@link Llama2cTokenizer.fromBytes}.
@@ -46,6 +43,14 @@ export interface Llama2cTokenizerOptions {
   bosId?: number;
   /** End-of-sequence id (default 2). */
   eosId?: number;
+  /**
+   * Encode word by word (cutting before each space that follows another character) when that
+   * is provably exact for the vocabulary (see {@link canChunkBeforeSpaces}); default true.
+   * Results never depend on it.
+   */
+  chunkBeforeSpaces?: boolean;
+  /** Words whose ids are remembered (default 65536; 0 disables the cache). */
+  cacheSize?: number;
 }
 
 /** Single-byte strings, by byte value. */
@@ -85,6 +90,10 @@ export class Llama2cTokenizer implements Tokenizer {
   /** Scores, by id. */
   readonly scores: Float32Array;
   private readonly vocab: BpeVocab;
+  private mergeTable: BpeMergeTable | undefined;
+  private readonly asciiIds = new Int32Array(128).fill(-1);
+  private readonly chunked: boolean;
+  private readonly cache: ChunkCache;
   private readonly byteIds = new Int32Array(256).fill(-1);
   private readonly textIds = new Map<string, number>();
   private readonly table: SurfaceTable;
@@ -143,6 +152,10 @@ export class Llama2cTokenizer implements Tokenizer {
       }
     }
     this.vocab = { pieceIds: mergeable, scores };
+    for (let b = 0; b < 128; b++) this.asciiIds[b] = mergeable.get(BYTE_CHARS[b]!) ?? -1;
+    this.chunked =
+      (options.chunkBeforeSpaces ?? true) && canChunkBeforeSpaces(mergeable.keys(), ' ');
+    this.cache = new ChunkCache(options.cacheSize ?? 65536);
     this.table = { surfaces, kinds };
   }
 
@@ -209,40 +222,53 @@ export class Llama2cTokenizer implements Tokenizer {
     const out: number[] = [];
     if (options.bos === true) out.push(this.bosId);
     if (text.length > 0) {
-      const bytes = new TextEncoder().encode(` ${text}`);
-      const symbols: string[] = [];
-      const frozen = new Uint8Array(bytes.length);
-      const fixed: number[] = []; // ids of the frozen byte-fallback symbols, in order
-      const pieceIds = this.vocab.pieceIds;
-      for (let i = 0; i < bytes.length; ) {
-        const lead = bytes[i]!;
-        const len = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
-        const ch = len === 1 ? BYTE_CHARS[lead]! : binary(bytes.subarray(i, i + len));
-        if (pieceIds.has(ch)) {
-          symbols.push(ch);
-        } else {
-          for (let k = i; k < i + len; k++) {
-            const byteId = this.byteIds[bytes[k]!]!;
-            frozen[symbols.length] = 1;
-            fixed.push(byteId >= 0 ? byteId : this.unkId);
-            symbols.push(BYTE_CHARS[bytes[k]!]!);
+      const s = ` ${text}`;
+      if (!this.chunked) {
+        this.encodeChunk(s, out);
+      } else {
+        for (const chunk of chunkBeforeSpaces(s, ' ')) {
+          let ids = this.cache.get(chunk);
+          if (ids === undefined) {
+            const fresh: number[] = [];
+            this.encodeChunk(chunk, fresh);
+            this.cache.set(chunk, fresh);
+            ids = fresh;
           }
-        }
-        i += len;
-      }
-      const merged = bpeMerge(symbols, frozen.subarray(0, symbols.length), this.vocab);
-      let fixedAt = 0;
-      for (let k = 0; k < merged.pieces.length; k++) {
-        if (merged.frozen[k]) {
-          // Frozen symbols are never merged, so they survive one-to-one and in order.
-          out.push(fixed[fixedAt++]!);
-        } else {
-          out.push(pieceIds.get(merged.pieces[k]!)!);
+          for (const id of ids) out.push(id);
         }
       }
     }
     if (options.eos === true) out.push(this.eosId);
     return out;
+  }
+
+  /** Per-character lookup with byte fallback, then merges; appends the ids to `out`. */
+  private encodeChunk(text: string, out: number[]): void {
+    const bytes = new TextEncoder().encode(text);
+    const ids = new Int32Array(bytes.length);
+    const frozen = new Uint8Array(bytes.length);
+    const pieceIds = this.vocab.pieceIds;
+    let n = 0;
+    for (let i = 0; i < bytes.length; ) {
+      const lead = bytes[i]!;
+      const len = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+      const id =
+        len === 1 ? this.asciiIds[lead]! : (pieceIds.get(binary(bytes.subarray(i, i + len))) ?? -1);
+      if (id >= 0) {
+        ids[n++] = id;
+      } else {
+        // Not in the vocabulary: one frozen byte token per UTF-8 byte.
+        for (let k = i; k < i + len && k < bytes.length; k++) {
+          const byteId = this.byteIds[bytes[k]!]!;
+          frozen[n] = 1;
+          ids[n++] = byteId >= 0 ? byteId : this.unkId;
+        }
+      }
+      i += len;
+    }
+    this.mergeTable ??= buildMergeTable(this.vocab);
+    const merged = bpeMergeIds(ids.subarray(0, n), frozen.subarray(0, n), this.mergeTable);
+    for (const id of merged.ids) out.push(id);
   }
 
   /**

@@ -72,7 +72,8 @@ class SurfaceCursor {
     if (bytes.length === 0) return bytes;
     const isFirst = this.first;
     this.first = false;
-    if (isFirst && this.strip && kind === PIECE_TEXT && bytes[0] === SPACE) return bytes.subarray(1);
+    if (isFirst && this.strip && kind === PIECE_TEXT && bytes[0] === SPACE)
+      return bytes.subarray(1);
     return bytes;
   }
 }

@@ -178,3 +178,38 @@ export function parseSentencePieceModel(bytes: Uint8Array): SentencePieceModelDa
     escapeWhitespaces: bool(nz.escape_whitespaces, true),
   };
 }
+
+/**
+ * Checks that a model is one this package encodes exactly: BPE, the `identity` normaliser (no
+ * precompiled rules), whitespace as prefix, and a valid unknown piece.
+ *
+ * @param m - a decoded model
+ * @throws CalderaError `TOKENIZER_UNSUPPORTED` for other model types, precompiled
+ *   normalisation rules or whitespace-as-suffix; `TOKENIZER_INVALID` for a bad `unk_id`
+ * @example
+ * ```ts
+ * checkSentencePieceSupported(parseSentencePieceModel(readFileSync('tokenizer.model')));
+ * ```
+ */
+export function checkSentencePieceSupported(m: SentencePieceModelData): void {
+  const unsupported = (what: string, value: unknown): never => {
+    throw new CalderaError('TOKENIZER_UNSUPPORTED', `SentencePiece model: ${what}`, {
+      details: { value },
+    });
+  };
+  if (m.modelType !== 2) unsupported(`model_type ${m.modelType} (only 2, BPE)`, m.modelType);
+  if (m.charsmapLength > 0) {
+    unsupported(
+      `normaliser ${JSON.stringify(m.normalizerName)} has precompiled rules (only identity)`,
+      m.normalizerName,
+    );
+  }
+  if (m.treatWhitespaceAsSuffix) unsupported('treat_whitespace_as_suffix', true);
+  if (m.unkId < 0 || m.unkId >= m.pieces.length || m.types[m.unkId] !== SP_UNKNOWN) {
+    throw new CalderaError(
+      'TOKENIZER_INVALID',
+      `SentencePiece model: unk_id ${m.unkId} is not an UNKNOWN piece`,
+      { details: { unkId: m.unkId } },
+    );
+  }
+}

@@ -39,21 +39,20 @@ describe('SentencePieceTokenizer on the Llama 2 tokenizer.model', () => {
     expect(llama2.pieceToId('<0x0A>')).toBe(13);
   });
 
-  it.each(golden.cases.map((c) => [JSON.stringify(c.text), c] as const))(
-    'encodes %s exactly like sentencepiece',
-    (_, c) => {
-      const ids = llama2.encode(c.text);
-      expect(ids).toEqual(c.ids);
-      expect(ids.map((id) => llama2.idToPiece(id))).toEqual(c.pieces);
-      expect(llama2.decode(ids)).toBe(c.text);
-    },
-  );
+  it.each(
+    golden.cases.map((c) => [JSON.stringify(c.text), c] as const),
+  )('encodes %s exactly like sentencepiece', (_, c) => {
+    const ids = llama2.encode(c.text);
+    expect(ids).toEqual(c.ids);
+    expect(ids.map((id) => llama2.idToPiece(id))).toEqual(c.pieces);
+    expect(llama2.decode(ids)).toBe(c.text);
+  });
 
   it('adds BOS/EOS on request and drops them when decoding', () => {
     const ids = llama2.encode('Hello world', { bos: true, eos: true });
     expect(ids).toEqual([1, 15043, 3186, 2]);
     expect(llama2.decode(ids)).toBe('Hello world');
-    expect(llama2.decode(ids, { skipSpecialTokens: false })).toBe('<s>Hello world</s>');
+    expect(llama2.decode(ids, { skipSpecialTokens: false })).toBe('<s> Hello world</s>');
     expect(llama2.decode(ids, { stripDummyPrefix: false })).toBe(' Hello world');
   });
 
@@ -88,17 +87,28 @@ describe('SentencePieceTokenizer on pycode-6m', () => {
     expect(pycode.decode(g.ids)).toBe(g.text);
   });
 
+  const heldout = asset('models/pycode-6m/heldout_dev.txt').toString('utf8');
+
   it('round-trips the whole held-out file quickly', () => {
-    const text = asset('models/pycode-6m/heldout_dev.txt').toString('utf8');
-    expect(text.length).toBeGreaterThan(400_000);
+    expect(heldout.length).toBeGreaterThan(400_000);
+    const fresh = SentencePieceTokenizer.fromBytes(asset('models/pycode-6m/tokenizer.model'));
+    const text = heldout;
     const t0 = performance.now();
-    const ids = pycode.encode(text);
+    const ids = fresh.encode(text);
     const ms = performance.now() - t0;
     expect(pycode.decode(ids)).toBe(text);
     // ~3.4 characters per token on Python source; generous time bound for a loaded machine.
     expect(ids.length).toBeGreaterThan(text.length / 5);
     expect(ids.length).toBeLessThan(text.length / 2);
     expect(ms).toBeLessThan(10_000);
+  });
+
+  it('gives the same ids word by word (cached) as on the whole text', () => {
+    const model = parseSentencePieceModel(asset('models/pycode-6m/tokenizer.model'));
+    const plain = new SentencePieceTokenizer(model, { chunkBeforeSpaces: false, cacheSize: 0 });
+    const text = heldout.slice(100_000, 160_000);
+    expect(pycode.encode(text)).toEqual(plain.encode(text));
+    expect(pycode.encode(text)).toEqual(plain.encode(text)); // second pass: from the cache
   });
 });
 

@@ -7,13 +7,15 @@
  * 2. split into characters (user-defined pieces are matched whole, longest first, and frozen);
  * 3. BPE: repeatedly merge the adjacent pair whose concatenation is a piece with the highest
  *    score, leftmost on ties (over the whole text: there is no pre-splitting on whitespace,
- *    which is how runs such as `▁▁▁▁` become one piece);
+ *    which is how runs such as `▁▁▁▁` become one piece — the word-by-word speed-up of
+ *    `space-chunks.ts` is used only where it provably gives the same ids);
  * 4. map pieces to ids; an unused piece is re-split into the two parts it was merged from; a
  *    symbol that is not a piece becomes one `<0xHH>` token per UTF-8 byte with byte fallback,
  *    else the unknown id (a run of unknowns gives one unknown id).
  */
 import { CalderaError, describeValue } from '@caldera/core';
-import { bpeMerge, type BpeVocab } from './bpe-merge';
+import { bpeMergeIds } from './bpe-merge';
+import { type BpeMergeTable, type BpeVocab, buildMergeTable } from './bpe-merge-table';
 import {
   createSurfaceStreamDecoder,
   decodeWithSurfaces,
@@ -24,24 +26,38 @@ import {
   type SurfaceTable,
 } from './piece-decoder';
 import {
+  checkSentencePieceSupported,
   parseSentencePieceModel,
+  type SentencePieceModelData,
   SP_BYTE,
   SP_CONTROL,
   SP_NORMAL,
   SP_UNKNOWN,
   SP_UNUSED,
   SP_USER_DEFINED,
-  type SentencePieceModelData,
 } from './sentencepiece-model';
-import type {
-  DecodeOptions,
-  EncodeOptions,
-  Tokenizer,
-  TokenStreamDecoder,
-} from './tokenizer';
+import { ChunkCache, canChunkBeforeSpaces, chunkBeforeSpaces } from './space-chunks';
+import type { DecodeOptions, EncodeOptions, Tokenizer, TokenStreamDecoder } from './tokenizer';
 
 const WS = '\u2581';
-const BPE = 2;
+
+/**
+ * Speed options of {@link SentencePieceTokenizer} (results never depend on them).
+ *
+ * @example
+ * ```ts
+ * const plain: SentencePieceTokenizerOptions = { chunkBeforeSpaces: false, cacheSize: 0 };
+ * ```
+ */
+export interface SentencePieceTokenizerOptions {
+  /**
+   * Encode word by word (cutting before each `▁` that follows another character) when that
+   * is provably exact for the vocabulary (see {@link canChunkBeforeSpaces}); default true.
+   */
+  chunkBeforeSpaces?: boolean;
+  /** Words whose ids are remembered (default 65536; 0 disables the cache). */
+  cacheSize?: number;
+}
 
 /**
  * A SentencePiece BPE tokenizer.
@@ -65,15 +81,19 @@ export class SentencePieceTokenizer implements Tokenizer {
   private readonly allIds = new Map<string, number>();
   private readonly byteIds = new Int32Array(256).fill(-1);
   private readonly userDefined = new Map<string, string[]>();
-  private readonly table: SurfaceTable;
+  private readonly surfaceTable: SurfaceTable;
+  private merge: { table: BpeMergeTable; codePointIds: Map<number, number> } | undefined;
+  private readonly chunked: boolean;
+  private readonly cache: ChunkCache;
 
   /**
    * @param model - a decoded `.model` file (see {@link parseSentencePieceModel})
+   * @param options - speed options (chunking, cache)
    * @throws CalderaError `TOKENIZER_UNSUPPORTED` for non-BPE models, precompiled normalisation
    *   rules or whitespace-as-suffix; `TOKENIZER_INVALID` for missing unknown/byte pieces
    */
-  constructor(model: SentencePieceModelData) {
-    checkSupported(model);
+  constructor(model: SentencePieceModelData, options: SentencePieceTokenizerOptions = {}) {
+    checkSentencePieceSupported(model);
     this.model = model;
     const { pieces, types } = model;
     this.vocabSize = pieces.length;
@@ -117,13 +137,21 @@ export class SentencePieceTokenizer implements Tokenizer {
       invalid('byte_fallback is on but the model does not have all 256 <0xHH> pieces');
     }
     this.vocab = { pieceIds: mergeable, scores: model.scores };
-    this.table = { surfaces, kinds };
+    this.chunked =
+      (options.chunkBeforeSpaces ?? true) &&
+      model.escapeWhitespaces &&
+      this.userDefined.size === 0 &&
+      mergeable.has(WS) &&
+      canChunkBeforeSpaces(mergeable.keys(), WS);
+    this.cache = new ChunkCache(options.cacheSize ?? 65536);
+    this.surfaceTable = { surfaces, kinds };
   }
 
   /**
    * Decodes a `.model` file and builds the tokenizer.
    *
    * @param bytes - the file contents
+   * @param options - speed options (chunking, cache)
    * @returns the tokenizer
    * @throws CalderaError `TOKENIZER_INVALID` / `TOKENIZER_UNSUPPORTED` (see the constructor)
    * @example
@@ -131,8 +159,11 @@ export class SentencePieceTokenizer implements Tokenizer {
    * const tok = SentencePieceTokenizer.fromBytes(readFileSync('tokenizer.model'));
    * ```
    */
-  static fromBytes(bytes: Uint8Array): SentencePieceTokenizer {
-    return new SentencePieceTokenizer(parseSentencePieceModel(bytes));
+  static fromBytes(
+    bytes: Uint8Array,
+    options: SentencePieceTokenizerOptions = {},
+  ): SentencePieceTokenizer {
+    return new SentencePieceTokenizer(parseSentencePieceModel(bytes), options);
   }
 
   /**
@@ -140,6 +171,10 @@ export class SentencePieceTokenizer implements Tokenizer {
    *
    * @param text - raw text
    * @returns the normalised text, with `▁` for spaces and the dummy prefix
+   * @example
+   * ```ts
+   * tok.normalize('Hello  world'); // '▁Hello▁▁world' (Llama 2 keeps extra spaces)
+   * ```
    */
   normalize(text: string): string {
     const m = this.model;
@@ -150,64 +185,84 @@ export class SentencePieceTokenizer implements Tokenizer {
     return m.escapeWhitespaces ? s.replaceAll(' ', WS) : s;
   }
 
-  /** Splits normalised text into initial symbols; user-defined pieces are frozen. */
-  private split(s: string): { symbols: string[]; frozen: Uint8Array | null } {
-    const symbols: string[] = [];
+  /** The merge table and the id of each single-code-point symbol, built on first use. */
+  private mergeData(): { table: BpeMergeTable; codePointIds: Map<number, number> } {
+    if (this.merge === undefined) {
+      const table = buildMergeTable(this.vocab, true);
+      const codePointIds = new Map<number, number>();
+      const add = (str: string, id: number): void => {
+        const cp = str.codePointAt(0)!;
+        if (str.length === (cp > 0xffff ? 2 : 1)) codePointIds.set(cp, id);
+      };
+      for (const [str, id] of this.vocab.pieceIds) add(str, id);
+      for (const [str, id] of table.charIds) add(str, id);
+      this.merge = { table, codePointIds };
+    }
+    return this.merge;
+  }
+
+  /**
+   * Splits normalised text into initial symbol ids (-1: a character that can never merge),
+   * with the string offset of each; user-defined pieces are matched whole and frozen.
+   */
+  private split(s: string, codePointIds: Map<number, number>) {
+    const ids = new Int32Array(s.length);
+    const offsets = new Int32Array(s.length);
     const hasUser = this.userDefined.size > 0;
-    const frozenList: number[] = [];
-    let i = 0;
-    while (i < s.length) {
-      if (hasUser) {
-        const cands = this.userDefined.get(s[i]!);
-        const hit = cands?.find((c) => s.startsWith(c, i));
+    const frozen = hasUser ? new Uint8Array(s.length) : null;
+    let n = 0;
+    for (let i = 0; i < s.length; n++) {
+      offsets[n] = i;
+      if (frozen !== null) {
+        const hit = this.userDefined.get(s[i]!)?.find((c) => s.startsWith(c, i));
         if (hit !== undefined) {
-          frozenList.push(symbols.length);
-          symbols.push(hit);
+          ids[n] = this.vocab.pieceIds.get(hit)!;
+          frozen[n] = 1;
           i += hit.length;
           continue;
         }
       }
-      const c = s.charCodeAt(i);
-      const len = c >= 0xd800 && c < 0xdc00 && i + 1 < s.length ? 2 : 1;
-      symbols.push(len === 1 ? s[i]! : s.slice(i, i + 2));
-      i += len;
+      const cp = s.codePointAt(i)!;
+      ids[n] = codePointIds.get(cp) ?? -1;
+      i += cp > 0xffff ? 2 : 1;
     }
-    if (frozenList.length === 0) return { symbols, frozen: null };
-    const frozen = new Uint8Array(symbols.length);
-    for (const k of frozenList) frozen[k] = 1;
-    return { symbols, frozen };
+    return { ids: ids.subarray(0, n), offsets, frozen: frozen?.subarray(0, n) ?? null };
   }
 
   /**
-   * Segments text into pieces (strings), before mapping to ids.
-   *
-   * @param text - raw text
-   * @returns the pieces; unknown characters appear as they are (not yet byte pieces)
+   * Segments normalised text: piece ids (≥ 0) and, for characters that are not pieces, their
+   * strings.
    */
-  private segment(text: string): string[] {
-    const normalized = this.normalize(text);
-    if (normalized.length === 0) return [];
-    const { symbols, frozen } = this.split(normalized);
+  private segment(s: string): (number | string)[] {
+    const { table, codePointIds } = this.mergeData();
+    const { ids, offsets, frozen } = this.split(s, codePointIds);
     const types = this.model.types;
-    const revMerge = new Map<string, [string, string]>();
-    const ids = this.vocab.pieceIds;
-    const onMerge = (merged: string, left: string, right: string): void => {
-      const id = ids.get(merged)!;
-      if (types[id] === SP_UNUSED) revMerge.set(merged, [left, right]);
+    const n = this.vocabSize;
+    const revMerge = new Map<number, [number, number]>();
+    const onMerge = (merged: number, left: number, right: number): void => {
+      if (types[merged] === SP_UNUSED) revMerge.set(merged, [left, right]);
     };
-    const { pieces } = bpeMerge(symbols, frozen, this.vocab, onMerge);
-    const out: string[] = [];
-    const resegment = (w: string): void => {
-      const id = ids.get(w);
-      const parts = id !== undefined && types[id] === SP_UNUSED ? revMerge.get(w) : undefined;
+    const merged = bpeMergeIds(ids, frozen, table, onMerge);
+    const out: (number | string)[] = [];
+    const resegment = (id: number): void => {
+      const parts = id < n && types[id] === SP_UNUSED ? revMerge.get(id) : undefined;
       if (parts === undefined) {
-        out.push(w);
+        out.push(id < n ? id : table.strings[id]!);
         return;
       }
       resegment(parts[0]);
       resegment(parts[1]);
     };
-    for (const p of pieces) resegment(p);
+    for (let k = 0; k < merged.ids.length; k++) {
+      const id = merged.ids[k]!;
+      if (id >= 0) {
+        resegment(id);
+      } else {
+        const at = offsets[merged.positions[k]!]!;
+        const cp = s.codePointAt(at)!;
+        out.push(s.slice(at, at + (cp > 0xffff ? 2 : 1)));
+      }
+    }
     return out;
   }
 
@@ -225,24 +280,41 @@ export class SentencePieceTokenizer implements Tokenizer {
   encode(text: string, options: EncodeOptions = {}): number[] {
     const out: number[] = [];
     if (options.bos === true && this.bosId >= 0) out.push(this.bosId);
-    const enc = new TextEncoder();
+    const s = this.normalize(text);
+    if (s.length > 0 && this.chunked) {
+      for (const chunk of chunkBeforeSpaces(s, WS)) {
+        let ids = this.cache.get(chunk);
+        if (ids === undefined) {
+          const fresh: number[] = [];
+          this.encodeNormalized(chunk, fresh);
+          this.cache.set(chunk, fresh);
+          ids = fresh;
+        }
+        for (const id of ids) out.push(id);
+      }
+    } else if (s.length > 0) {
+      this.encodeNormalized(s, out);
+    }
+    if (options.eos === true && this.eosId >= 0) out.push(this.eosId);
+    return out;
+  }
+
+  /** Encodes normalised text (BPE, then byte fallback or unknown ids) onto `out`. */
+  private encodeNormalized(s: string, out: number[]): void {
     const unkId = this.model.unkId;
     let lastWasUnk = false;
-    for (const piece of this.segment(text)) {
-      const id = this.vocab.pieceIds.get(piece);
-      if (id !== undefined) {
-        out.push(id);
+    for (const seg of this.segment(s)) {
+      if (typeof seg === 'number') {
+        out.push(seg);
         lastWasUnk = false;
       } else if (this.model.byteFallback) {
-        for (const b of enc.encode(piece)) out.push(this.byteIds[b]!);
+        for (const b of new TextEncoder().encode(seg)) out.push(this.byteIds[b]!);
         lastWasUnk = false;
       } else {
         if (!lastWasUnk) out.push(unkId);
         lastWasUnk = true;
       }
     }
-    if (options.eos === true && this.eosId >= 0) out.push(this.eosId);
-    return out;
   }
 
   /**
@@ -259,7 +331,7 @@ export class SentencePieceTokenizer implements Tokenizer {
    * ```
    */
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
-    return decodeWithSurfaces(this.table, ids, options);
+    return decodeWithSurfaces(this.surfaceTable, ids, options);
   }
 
   /**
@@ -274,7 +346,7 @@ export class SentencePieceTokenizer implements Tokenizer {
    * ```
    */
   createStreamDecoder(options: DecodeOptions = {}): TokenStreamDecoder {
-    return createSurfaceStreamDecoder(this.table, options);
+    return createSurfaceStreamDecoder(this.surfaceTable, options);
   }
 
   /**
@@ -315,23 +387,4 @@ function invalid(message: string): never {
 
 function validId(id: number, n: number): number {
   return id >= 0 && id < n ? id : -1;
-}
-
-function checkSupported(m: SentencePieceModelData): void {
-  const unsupported = (what: string, value: unknown): never => {
-    throw new CalderaError('TOKENIZER_UNSUPPORTED', `SentencePiece model: ${what}`, {
-      details: { value },
-    });
-  };
-  if (m.modelType !== BPE) unsupported(`model_type ${m.modelType} (only 2, BPE)`, m.modelType);
-  if (m.charsmapLength > 0) {
-    unsupported(
-      `normaliser ${describeValue(m.normalizerName)} has precompiled rules (only identity)`,
-      m.normalizerName,
-    );
-  }
-  if (m.treatWhitespaceAsSuffix) unsupported('treat_whitespace_as_suffix', true);
-  if (m.unkId < 0 || m.unkId >= m.pieces.length || m.types[m.unkId] !== SP_UNKNOWN) {
-    invalid(`unk_id ${m.unkId} is not an UNKNOWN piece`);
-  }
 }

@@ -36,8 +36,9 @@ export interface DecodeOptions {
    * Remove the one leading space that the encoder's dummy prefix added, from the first piece
    * that produces text (default true, as SentencePiece does), so that
    * `decode(encode(s)) === s`. Pass false to get the raw concatenation of pieces (the text a
-   * model "said" after BOS, e.g. `" Once upon a time"`). Ignored by the Hugging Face adapter,
-   * whose decoder handles its own prefix.
+   * model "said" after BOS, e.g. `" Once upon a time"`), and for a stream decoder that only
+   * sees the continuation of an already-printed prompt (its first piece's space is real).
+   * Ignored by the Hugging Face adapter, whose decoder handles its own prefix.
    */
   stripDummyPrefix?: boolean;
 }

@@ -7,7 +7,7 @@
  * one thread.
  */
 import { CalderaError, describeValue } from '@caldera/core';
-import { getWasmRuntime } from '../wasm/wasm-runtime';
+import { getWasmRuntime, WASM_KC, WASM_MR, WASM_NC_PANELS } from '../wasm/wasm-runtime';
 import { type GemmPlan, runPlanRows } from './wasm-gemm';
 
 /** Control block layout (Int32 slots). */
@@ -42,7 +42,7 @@ function start(init) {
     const npAll = ctrl[${PLAN + 5}], kk = ctrl[${PLAN + 6}], ldc = ctrl[${PLAN + 7}];
     const ip0 = ctrl[${RANGES} + 2 * index], ip1 = ctrl[${RANGES} + 2 * index + 1];
     if (ip1 > ip0) {
-      const eb = f64 ? 8 : 4, nr = f64 ? 4 : 8, ncp = 32, mr = 4, KC = 256;
+      const eb = f64 ? 8 : 4, nr = f64 ? 4 : 8, ncp = ${WASM_NC_PANELS}, mr = ${WASM_MR}, KC = ${WASM_KC};
       const aps = kk * mr * eb, bps = kk * nr * eb;
       const kern = f64 ? k.dgemm_block : k.sgemm_block;
       for (let pc = 0; pc < kk; pc += KC) {
@@ -107,8 +107,8 @@ export async function startThreads(threads: number): Promise<number> {
   const workers: MinimalWorker[] = [];
   const ready: Promise<void>[] = [];
   const isNode =
-    typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node ===
-    'string';
+    typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions
+      ?.node === 'string';
   try {
     for (let t = 1; t < threads; t++) {
       const init = { module: rt.module, memory: rt.memory, ctrl, index: t };
@@ -117,18 +117,22 @@ export async function startThreads(threads: number): Promise<number> {
         const w = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: init });
         w.unref();
         workers.push(w);
-        ready.push(new Promise((resolve, reject) => {
-          w.once('message', () => resolve());
-          w.once('error', reject);
-        }));
+        ready.push(
+          new Promise((resolve, reject) => {
+            w.once('message', () => resolve());
+            w.once('error', reject);
+          }),
+        );
       } else {
         const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
         const w = new Worker(url);
         workers.push(w);
-        ready.push(new Promise((resolve, reject) => {
-          w.onmessage = () => resolve();
-          w.onerror = (e) => reject(e);
-        }));
+        ready.push(
+          new Promise((resolve, reject) => {
+            w.onmessage = () => resolve();
+            w.onerror = (e) => reject(e);
+          }),
+        );
         w.postMessage(init);
       }
     }
@@ -190,7 +194,16 @@ export function runOnPool(plan: GemmPlan): boolean {
   if (p === undefined || plan.mp < 2 * p.threads) return false;
   const rt = getWasmRuntime()!;
   const { ctrl, threads } = p;
-  const values = [plan.f64, plan.aBase, plan.bBase, plan.cBase, plan.mp, plan.np, plan.k, plan.ldcBytes];
+  const values = [
+    plan.f64,
+    plan.aBase,
+    plan.bBase,
+    plan.cBase,
+    plan.mp,
+    plan.np,
+    plan.k,
+    plan.ldcBytes,
+  ];
   for (let i = 0; i < values.length; i++) ctrl[PLAN + i] = values[i]!;
   const per = plan.mp / threads;
   for (let t = 0; t < threads; t++) {

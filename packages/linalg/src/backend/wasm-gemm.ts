@@ -8,12 +8,10 @@
 import { dgemmBlocked } from '../blas/dgemm-blocked';
 import { sgemmBlocked } from '../blas/sgemm-blocked';
 import type { Transpose } from '../blas/types';
-import { getWasmRuntime, WASM_MR } from '../wasm/wasm-runtime';
+import { getWasmRuntime, WASM_KC, WASM_MR, WASM_NC_PANELS } from '../wasm/wasm-runtime';
 import { runOnPool } from './thread-pool';
 
-const KC = 256;
-const NC_PANELS_F32 = 32;
-const NC_PANELS_F64 = 32;
+const KC = WASM_KC;
 /** Below this m·n·k the js kernels are used. */
 const SMALL = 24 * 24 * 24;
 
@@ -65,7 +63,7 @@ export function runPlanRows(
   if (ip1 <= ip0) return;
   const eb = plan.f64 ? 8 : 4;
   const nr = plan.f64 ? 4 : 8;
-  const ncp = plan.f64 ? NC_PANELS_F64 : NC_PANELS_F32;
+  const ncp = WASM_NC_PANELS;
   const aps = plan.k * WASM_MR * eb;
   const bps = plan.k * nr * eb;
   for (let pc = 0; pc < plan.k; pc += KC) {
@@ -169,21 +167,22 @@ function wasmGemm(
   }
   // β·C into the padded buffer
   const c0 = cBase / eb;
-  mem.fill(0, c0, c0 + mp * mr * ldcp);
+  if (beta === 0 || ldcp !== n) mem.fill(0, c0, c0 + mp * mr * ldcp);
+  else mem.fill(0, c0 + m * ldcp, c0 + mp * mr * ldcp);
   if (beta !== 0) {
     for (let i = 0; i < m; i++) {
       const s = offC + i * ldc;
       const d = c0 + i * ldcp;
-      for (let j = 0; j < n; j++) mem[d + j] = beta * c[s + j]!;
+      mem.set(c.subarray(s, s + n), d);
+      if (beta !== 1) for (let j = 0; j < n; j++) mem[d + j]! *= beta;
     }
   }
   const plan: GemmPlan = { f64: f64 ? 1 : 0, aBase, bBase, cBase, mp, np, k, ldcBytes: ldcp * eb };
   const kernel = f64 ? rt.kernels.dgemm_block : rt.kernels.sgemm_block;
   if (!runOnPool(plan)) runPlanRows(kernel, plan, 0, mp);
   for (let i = 0; i < m; i++) {
-    const d = offC + i * ldc;
     const s = c0 + i * ldcp;
-    for (let j = 0; j < n; j++) c[d + j] = mem[s + j]!;
+    c.set(mem.subarray(s, s + n), offC + i * ldc);
   }
 }
 

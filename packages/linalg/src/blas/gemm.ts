@@ -56,7 +56,24 @@ export function sgemm(
   offC = 0,
 ): void {
   checkGemm('sgemm', transA, transB, m, n, k, a, lda, offA, b, ldb, offB, c, ldc, offC);
-  getBackend().sgemm(transA, transB, m, n, k, alpha, a, lda, offA, b, ldb, offB, beta, c, ldc, offC);
+  getBackend().sgemm(
+    transA,
+    transB,
+    m,
+    n,
+    k,
+    alpha,
+    a,
+    lda,
+    offA,
+    b,
+    ldb,
+    offB,
+    beta,
+    c,
+    ldc,
+    offC,
+  );
 }
 
 /**
@@ -106,5 +123,22 @@ export function dgemm(
   offC = 0,
 ): void {
   checkGemm('dgemm', transA, transB, m, n, k, a, lda, offA, b, ldb, offB, c, ldc, offC);
-  getBackend().dgemm(transA, transB, m, n, k, alpha, a, lda, offA, b, ldb, offB, beta, c, ldc, offC);
+  getBackend().dgemm(
+    transA,
+    transB,
+    m,
+    n,
+    k,
+    alpha,
+    a,
+    lda,
+    offA,
+    b,
+    ldb,
+    offB,
+    beta,
+    c,
+    ldc,
+    offC,
+  );
 }

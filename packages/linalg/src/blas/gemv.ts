@@ -7,7 +7,14 @@ import { CalderaError, describeValue } from '@caldera/core';
 import type { FloatArray, Transpose } from './types';
 import { checkDim, checkTrans, checkView } from './validate';
 
-function checkVec(routine: string, name: string, v: FloatArray, len: number, inc: number, off: number): void {
+function checkVec(
+  routine: string,
+  name: string,
+  v: FloatArray,
+  len: number,
+  inc: number,
+  off: number,
+): void {
   if (!Number.isInteger(inc) || inc < 1 || !Number.isInteger(off) || off < 0) {
     throw new CalderaError(
       'SHAPE_MISMATCH',

@@ -105,33 +105,75 @@ function micro4x4(
 ): void {
   const pa = packA;
   const pb = packB;
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   for (let p = 0; p < kc; p++) {
-    const a0 = pa[ia]!, a1 = pa[ia + 1]!, a2 = pa[ia + 2]!, a3 = pa[ia + 3]!;
-    const b0 = pb[ib]!, b1 = pb[ib + 1]!, b2 = pb[ib + 2]!, b3 = pb[ib + 3]!;
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const a0 = pa[ia]!,
+      a1 = pa[ia + 1]!,
+      a2 = pa[ia + 2]!,
+      a3 = pa[ia + 3]!;
+    const b0 = pb[ib]!,
+      b1 = pb[ib + 1]!,
+      b2 = pb[ib + 2]!,
+      b3 = pb[ib + 3]!;
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
     ia += 4;
     ib += 4;
   }
   if (rows === 4 && cols === 4) {
-    c[ci]! += c00; c[ci + 1]! += c01; c[ci + 2]! += c02; c[ci + 3]! += c03;
+    c[ci]! += c00;
+    c[ci + 1]! += c01;
+    c[ci + 2]! += c02;
+    c[ci + 3]! += c03;
     ci += ldc;
-    c[ci]! += c10; c[ci + 1]! += c11; c[ci + 2]! += c12; c[ci + 3]! += c13;
+    c[ci]! += c10;
+    c[ci + 1]! += c11;
+    c[ci + 2]! += c12;
+    c[ci + 3]! += c13;
     ci += ldc;
-    c[ci]! += c20; c[ci + 1]! += c21; c[ci + 2]! += c22; c[ci + 3]! += c23;
+    c[ci]! += c20;
+    c[ci + 1]! += c21;
+    c[ci + 2]! += c22;
+    c[ci + 3]! += c23;
     ci += ldc;
-    c[ci]! += c30; c[ci + 1]! += c31; c[ci + 2]! += c32; c[ci + 3]! += c33;
+    c[ci]! += c30;
+    c[ci + 1]! += c31;
+    c[ci + 2]! += c32;
+    c[ci + 3]! += c33;
     return;
   }
   const t = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
   for (let r = 0; r < rows; r++) {
-    for (let q = 0; q < cols; q++) c[ci + r * ldc + q]! += t[r * 4 + q]!;
+    for (let q = 0; q < cols; q++) c[ci + r * ldc + q] = c[ci + r * ldc + q]! + t[r * 4 + q]!;
   }
 }
 

@@ -73,9 +73,38 @@ export function syrkUnchecked(
   }
   const h = n >> 1;
   syrkUnchecked(trans, h, k, alpha, a, lda, offA, beta, c, ldc, offC, gemm, touchUpper);
-  gemm(trans, tB, n - h, h, k, alpha, a, lda, rowsOff(h), a, lda, offA, beta, c, ldc, offC + h * ldc);
+  gemm(
+    trans,
+    tB,
+    n - h,
+    h,
+    k,
+    alpha,
+    a,
+    lda,
+    rowsOff(h),
+    a,
+    lda,
+    offA,
+    beta,
+    c,
+    ldc,
+    offC + h * ldc,
+  );
   syrkUnchecked(
-    trans, n - h, k, alpha, a, lda, rowsOff(h), beta, c, ldc, offC + h * ldc + h, gemm, touchUpper,
+    trans,
+    n - h,
+    k,
+    alpha,
+    a,
+    lda,
+    rowsOff(h),
+    beta,
+    c,
+    ldc,
+    offC + h * ldc + h,
+    gemm,
+    touchUpper,
   );
 }
 

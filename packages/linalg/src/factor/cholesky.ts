@@ -21,7 +21,14 @@ function notPd(routine: string, index: number, pivot: number): CalderaError {
   );
 }
 
-function potrfBase(routine: string, n: number, a: FloatArray, lda: number, off: number, g0: number): void {
+function potrfBase(
+  routine: string,
+  n: number,
+  a: FloatArray,
+  lda: number,
+  off: number,
+  g0: number,
+): void {
   for (let j = 0; j < n; j++) {
     const rj = off + j * lda;
     let d = a[rj + j]!;

@@ -77,12 +77,14 @@ function choleskyCopy(routine: string, a: FloatArray, n: number): Float64Array {
 export function ldl(a: FloatArray, n: number): LdlResult {
   const l = choleskyCopy('ldl', a, n);
   const d = new Float64Array(n);
+  const inv = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     const cjj = l[j * n + j]!;
     d[j] = cjj * cjj;
+    inv[j] = 1 / cjj;
   }
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) l[i * n + j]! /= l[j * n + j]!;
+    for (let j = 0; j < i; j++) l[i * n + j] = l[i * n + j]! * inv[j]!;
     l[i * n + i] = 1;
   }
   return { l, d };

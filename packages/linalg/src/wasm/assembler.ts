@@ -113,7 +113,11 @@ export function assembleModule(
   shared: boolean,
   maxPages: number,
 ): Uint8Array<ArrayBuffer> {
-  const types = functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
+  const types = functions.map((f) => [
+    0x60,
+    ...vec(f.params.map((t) => [t])),
+    ...vec(f.results.map((t) => [t])),
+  ]);
   const limits = [shared ? 0x03 : 0x01, ...uleb(1), ...uleb(maxPages)];
   const imports = vec([[...name('env'), ...name('memory'), 0x02, ...limits]]);
   const funcs = vec(functions.map((_, i) => uleb(i)));
@@ -126,7 +130,14 @@ export function assembleModule(
     }),
   );
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     ...section(2, imports),
     ...section(3, funcs),

@@ -8,6 +8,10 @@ import { gemmBlockFunction } from './gemm-kernel';
 
 /** Rows per register tile of the wasm kernels. */
 export const WASM_MR = 4;
+/** k block (depth of one pass over C) of the wasm GEMM. */
+export const WASM_KC = 256;
+/** Column panels per block of packed B (256 columns for float32, 128 for float64). */
+export const WASM_NC_PANELS = 32;
 /** Maximum memory pages (4 GiB). */
 const MAX_PAGES = 65536;
 
@@ -60,7 +64,10 @@ export interface WasmRuntime {
  */
 export function kernelModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   return assembleModule(
-    [gemmBlockFunction('f32', WASM_MR, 'sgemm_block'), gemmBlockFunction('f64', WASM_MR, 'dgemm_block')],
+    [
+      gemmBlockFunction('f32', WASM_MR, 'sgemm_block'),
+      gemmBlockFunction('f64', WASM_MR, 'dgemm_block'),
+    ],
     shared,
     MAX_PAGES,
   );
@@ -91,7 +98,9 @@ export function getWasmRuntime(): WasmRuntime | null {
       if (!WebAssembly.validate(bytes)) continue;
       const module = new WebAssembly.Module(bytes);
       const memory = new WebAssembly.Memory(
-        shared ? { initial: 1, maximum: MAX_PAGES, shared: true } : { initial: 1, maximum: MAX_PAGES },
+        shared
+          ? { initial: 1, maximum: MAX_PAGES, shared: true }
+          : { initial: 1, maximum: MAX_PAGES },
       );
       const instance = new WebAssembly.Instance(module, { env: { memory } });
       const kernels = instance.exports as unknown as WasmKernels;

@@ -1,0 +1,133 @@
+/**
+ * The LR step of algorithms.md §4: the whitened closed-form rank-k fit of A in the norm
+ * ‖(A − L·R)·H^{1/2}‖_F, then LPLR rounds (weighted L-solve, quantise Lᵀ, R-solve, quantise R,
+ * keep the best round).
+ */
+import { CalderaError, isCalderaError, type Rng } from '@caldera/core';
+import { spdSolve } from '@caldera/linalg';
+import { dot, mul, transpose } from './internal/dense';
+import { quantizeMatrix, type QuantizerSpec, type StoredMatrix } from './quantizer';
+import { type SvdMode, topSubspace } from './top-subspace';
+
+/**
+ * A fitted low-rank pair: dequantised L (m×k) and R (k×n), their stored forms (Lᵀ, k×m, and
+ * R, k×n; §4.2 quantises Lᵀ so that codewords run along output rows).
+ *
+ * @example
+ * ```ts
+ * const f: LowRankFit = fitLowRank(a, m, n, h, 8, { family: 'float' }, 0, 'exact', new Rng(1));
+ * ```
+ */
+export interface LowRankFit {
+  /** k. */
+  k: number;
+  /** L, m×k, dequantised. */
+  l: Float64Array;
+  /** R, k×n, dequantised. */
+  r: Float64Array;
+  /** Stored Lᵀ (k×m). */
+  lStored: StoredMatrix;
+  /** Stored R (k×n). */
+  rStored: StoredMatrix;
+}
+
+/**
+ * Solves S·X = B for a symmetric positive semi-definite k×k S (k×nrhs B), adding a growing
+ * ridge δ·mean(diag S)·I when S is singular (the minimum-norm least-squares fallback).
+ *
+ * @param s - S, k×k
+ * @param k - order
+ * @param b - B, k×nrhs
+ * @param nrhs - right-hand sides
+ * @returns X, k×nrhs
+ * @throws CalderaError `NOT_POSITIVE_DEFINITE` when even a large ridge fails
+ * @example
+ * ```ts
+ * ridgeSolve(new Float64Array([2]), 1, new Float64Array([4]), 1); // [2]
+ * ```
+ */
+export function ridgeSolve(s: Float64Array, k: number, b: Float64Array, nrhs: number): Float64Array {
+  let md = 0;
+  for (let i = 0; i < k; i++) md += s[i * k + i]!;
+  md = md > 0 ? md / k : 1;
+  for (let t = 0; ; t++) {
+    const a = t === 0 ? s : Float64Array.from(s);
+    if (t > 0) for (let i = 0; i < k; i++) a[i * k + i]! += md * 1e-12 * 100 ** (t - 1);
+    try {
+      return spdSolve(a, k, b, nrhs);
+    } catch (e) {
+      const retry = isCalderaError(e, 'NOT_POSITIVE_DEFINITE') || isCalderaError(e, 'SINGULAR_MATRIX');
+      if (!retry || t >= 7) throw e;
+    }
+  }
+}
+
+/**
+ * Fits quantised L·R to A (m×n) in the data-aware norm (algorithms.md §4).
+ *
+ * @param a - A = W_r − Q, m×n row-major
+ * @param m - rows
+ * @param n - columns
+ * @param h - H, n×n SPD
+ * @param k - rank (1 ≤ k ≤ min(m, n))
+ * @param spec - the factor quantiser (`float` stops after the closed form, §4.1)
+ * @param rounds - LPLR rounds
+ * @param svd - exact or randomized SVD for the closed form
+ * @param rng - randomness of the randomized SVD
+ * @returns the best fit over the rounds
+ * @throws CalderaError `INVALID_OPTIONS` for k outside 1..min(m, n)
+ * @example
+ * ```ts
+ * const fit = fitLowRank(a, 64, 128, h, 8, { family: 'e8p', bits: 4 }, 10, 'exact', new Rng(42));
+ * ```
+ */
+export function fitLowRank(
+  a: Float64Array,
+  m: number,
+  n: number,
+  h: Float64Array,
+  k: number,
+  spec: QuantizerSpec,
+  rounds: number,
+  svd: SvdMode,
+  rng: Rng,
+): LowRankFit {
+  if (!(Number.isInteger(k) && k >= 1 && k <= Math.min(m, n))) {
+    throw new CalderaError('INVALID_OPTIONS', `fitLowRank: rank must be in 1..${Math.min(m, n)}, got ${k}`);
+  }
+  const { u } = topSubspace(a, m, n, h, k, svd, rng);
+  const r0 = mul('T', 'N', k, n, m, u, a); // U_kᵀ·A
+  if (spec.family === 'float' || rounds === 0) {
+    const lq = quantizeMatrix(transpose(u, m, k), k, m, spec);
+    const rq = quantizeMatrix(r0, k, n, spec);
+    return { k, l: transpose(lq.values, k, m), r: rq.values, lStored: lq.stored, rStored: rq.stored };
+  }
+  let rCur = r0;
+  let hrt = mul('N', 'T', n, k, n, h, rCur); // H·Rᵀ
+  let ahrt = mul('N', 'N', m, k, n, a, hrt); // A·H·Rᵀ
+  let rhrt = mul('N', 'N', k, k, n, rCur, hrt); // R·H·Rᵀ
+  let best: LowRankFit | null = null;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (let t = 0; t < rounds; t++) {
+    // L-solve: L·(R H Rᵀ) = A H Rᵀ  ⇔  (R H Rᵀ)·Lᵀ = (A H Rᵀ)ᵀ
+    const lt = ridgeSolve(rhrt, k, transpose(ahrt, m, k), m);
+    const lq = quantizeMatrix(lt, k, m, spec);
+    const ltq = lq.values; // Lᵀ, k×m
+    // R-solve: (LᵀL)·R = Lᵀ·A
+    const ltl = mul('N', 'T', k, k, m, ltq, ltq);
+    const lta = mul('N', 'N', k, n, m, ltq, a);
+    rCur = ridgeSolve(ltl, k, lta, n);
+    const rq = quantizeMatrix(rCur, k, n, spec);
+    hrt = mul('N', 'T', n, k, n, h, rq.values);
+    ahrt = mul('N', 'N', m, k, n, a, hrt);
+    rhrt = mul('N', 'N', k, k, n, rq.values, hrt);
+    // ‖(A − LR)H^{1/2}‖² − tr(AHAᵀ) = −2·tr(Lᵀ·A·H·Rᵀ) + tr(LᵀL·R·H·Rᵀ)
+    const score = -2 * dot(transpose(ltq, k, m), ahrt) + dot(ltl, rhrt);
+    if (score < bestScore || best === null) {
+      bestScore = score;
+      best = { k, l: transpose(ltq, k, m), r: rq.values, lStored: lq.stored, rStored: rq.stored };
+    }
+    rCur = rq.values;
+  }
+  return best as LowRankFit;
+}

@@ -1,0 +1,15 @@
+import { Rng } from '@caldera/core';
+import { tridiagonalize, formTridiagonalQ } from './src/decomp/tridiagonalize';
+import { tridiagonalQl } from './src/decomp/tridiagonal-ql';
+import { getBackend } from './src/backend/registry';
+console.log('backend', getBackend().name);
+const n = 1024;
+const rng = new Rng(1);
+const b = rng.fillGaussian(new Float64Array(n * n));
+const a = new Float64Array(n * n);
+for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = b[i * n + j]! + b[j * n + i]!;
+const d = new Float64Array(n), e = new Float64Array(n), tau = new Float64Array(n);
+let t = performance.now(); tridiagonalize(a, n, d, e, tau); console.log('tridiag', performance.now() - t);
+t = performance.now(); const q = formTridiagonalQ(a, n, tau); console.log('formQ', performance.now() - t);
+const zt = new Float64Array(n * n); for (let i = 0; i < n; i++) zt[i * n + i] = 1;
+t = performance.now(); tridiagonalQl(d, e, n, zt); console.log('ql', performance.now() - t);

@@ -1,0 +1,15 @@
+import { Rng } from '@caldera/core';
+import { geqrfUnchecked, orgqrUnchecked } from './src/decomp/qr';
+import { getBackend } from './src/backend/registry';
+const be = getBackend();
+let gt = 0; let calls = 0;
+const orig = be.sgemm;
+(be as any).sgemm = (...args: any[]) => { const t = performance.now(); (orig as any)(...args); gt += performance.now() - t; calls++; };
+const m = 4096, k = 266; const rng = new Rng(2); const y = rng.fillGaussian(new Float32Array(m * k));
+const tau = new Float32Array(k);
+let t = performance.now(); geqrfUnchecked(y, m, k, tau, k, 0); console.log('geqrf', performance.now() - t, 'gemm', gt, calls);
+gt = 0; const q = new Float32Array(m * k);
+t = performance.now(); orgqrUnchecked(y, m, k, k, tau, k, 0, q, k, 0); console.log('orgqr', performance.now() - t, 'gemm', gt, calls);
+const A = rng.fillGaussian(new Float32Array(4096*4096)); const B = rng.fillGaussian(new Float32Array(4096*266)); const C = new Float32Array(4096*266);
+gt=0; t = performance.now(); be.sgemm('N','N',4096,266,4096,1,A,4096,0,B,266,0,0,C,266,0); console.log('big gemm', performance.now()-t, 'GF', 2*4096*4096*266/(performance.now()-t)/1e6);
+t = performance.now(); be.sgemm('T','N',4096,266,4096,1,A,4096,0,B,266,0,0,C,266,0); console.log('big gemm TN', performance.now()-t);

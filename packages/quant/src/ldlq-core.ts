@@ -1,0 +1,352 @@
+import { type LongRunningOptions, throwIfAborted } from '@caldera/core';
+import { blockLdl, dgemm } from '@caldera/linalg';
+
+/**
+ * LDLQ, the Hessian-aware rounding of algorithms.md §5 (steps 3–5), for any block rounder.
+ *
+ * Loss: tr((B − Ŵ) H (B − Ŵ)ᵀ) for B (m × n, normalised weights) and SPD H (n × n), the rows
+ * of B independent. With H = L D Lᵀ (block LDL, block size g, L unit block-lower):
+ *
+ * 1. Feedback pass, blocks in reverse order: T_k = B_k + (B − Ŵ)_{>k} L[>k, k], Ŵ_k = Q(T_k).
+ *    Done by column panels of `panel` columns: inside a panel a small product per block, after
+ *    a panel one GEMM pushes its errors into all earlier columns.
+ * 2. G = (B − Ŵ) H, computed cheaply as R D Lᵀ with R = T − Ŵ (since (B − Ŵ) L = R).
+ * 3. `tuneIters` block Gauss–Seidel sweeps in reverse block order:
+ *    T_k = Ŵ_k + G[:, k] H_kk⁻¹ (the exact minimiser for block k, others fixed), rounded.
+ *    Per row, the new rounding is kept only if it does not increase that row's block loss
+ *    (v − T_k) H_kk (v − T_k)ᵀ — so a sweep never increases the loss (for scalar rounders the
+ *    guard never fires: nearest is optimal in one dimension). G is updated for changed rows.
+ *
+ * Everything H-related is float64.
+ */
+
+/**
+ * Rounds blocks of g columns to a quantiser's grid (and remembers the codes).
+ *
+ * @example
+ * ```ts
+ * const r: BlockRounder = {
+ *   blockSize: 1,
+ *   round: (t, out, codes) => t.forEach((v, i) => { out[i] = Math.round(v); codes[i] = 0; }),
+ * };
+ * ```
+ */
+export interface BlockRounder {
+  /** Columns rounded jointly (8 for the E8 family, 1 for scalar). */
+  readonly blockSize: number;
+  /**
+   * Rounds the m × g row-major block `target` (columns k·g … k·g+g−1) into `out` (grid
+   * values) and writes one code per row into `codes` (length m).
+   */
+  round(target: Float64Array, out: Float64Array, codes: Uint32Array, k: number): void;
+}
+
+/**
+ * Options of {@link ldlqCore}.
+ *
+ * @example
+ * ```ts
+ * const o: LdlqCoreOptions = { tuneIters: 10, panel: 128 };
+ * ```
+ */
+export interface LdlqCoreOptions extends LongRunningOptions {
+  /** Block Gauss–Seidel tune sweeps after the feedback pass (default 10). */
+  tuneIters?: number;
+  /** Panel width in columns for the feedback pass (multiple of g; default 128). */
+  panel?: number;
+}
+
+/**
+ * Result of {@link ldlqCore}.
+ *
+ * @example
+ * ```ts
+ * const r: LdlqCoreResult = { what: new Float64Array(0), codes: new Uint32Array(0), lossHistory: [], timings: {} };
+ * ```
+ */
+export interface LdlqCoreResult {
+  /** Ŵ, m × n row-major: the rounded values (grid points) of the final sweep. */
+  what: Float64Array;
+  /** The codes of Ŵ, m × (n/g) row-major. */
+  codes: Uint32Array;
+  /** tr((B − Ŵ) H (B − Ŵ)ᵀ) after the feedback pass and after each tune sweep. */
+  lossHistory: number[];
+  /** Seconds spent in each phase. */
+  timings: Record<string, number>;
+}
+
+/**
+ * Runs LDLQ (module comment) on B (m × n) with H (n × n); n must be a multiple of g.
+ *
+ * @param b - B, m × n row-major float64 (not modified)
+ * @param m - rows
+ * @param n - columns (multiple of `rounder.blockSize`)
+ * @param h - H, n × n row-major float64, symmetric positive definite (not modified)
+ * @param rounder - the block rounder
+ * @param options - tune sweeps, panel width, progress, abort
+ * @returns Ŵ, the loss after each phase, timings
+ * @throws CalderaError `NOT_POSITIVE_DEFINITE` from the block LDL; `ABORTED`
+ * @example
+ * ```ts
+ * const r = ldlqCore(B, m, n, H, rounder, { tuneIters: 10 });
+ * ```
+ */
+export function ldlqCore(
+  b: Float64Array,
+  m: number,
+  n: number,
+  h: Float64Array,
+  rounder: BlockRounder,
+  options: LdlqCoreOptions = {},
+): LdlqCoreResult {
+  const g = rounder.blockSize;
+  const tuneIters = options.tuneIters ?? 10;
+  const P = Math.max(g, Math.floor((options.panel ?? 128) / g) * g);
+  const K = n / g;
+  const { signal, onProgress } = options;
+  const timings: Record<string, number> = {};
+  let t0 = performance.now();
+  const lap = (name: string): void => {
+    const t = performance.now();
+    timings[name] = (timings[name] ?? 0) + (t - t0) / 1000;
+    t0 = t;
+  };
+  onProgress?.({ type: 'start', task: 'ldlq', total: 1 + tuneIters, unit: 'passes' });
+
+  const { l, d } = blockLdl(h, n, g);
+  lap('blockLdl');
+  throwIfAborted(signal, 'ldlq');
+
+  // 1. feedback pass
+  const t = Float64Array.from(b);
+  const what = new Float64Array(m * n);
+  const ep = new Float64Array(m * P);
+  const tb = new Float64Array(m * g);
+  const ob = new Float64Array(m * g);
+  const codes = new Uint32Array(m * K);
+  const cb = new Uint32Array(m);
+  for (let p1 = n; p1 > 0; p1 -= P) {
+    const p0 = Math.max(0, p1 - P);
+    const w = p1 - p0;
+    for (let k = p1 / g - 1; k >= p0 / g; k--) {
+      const c0 = k * g;
+      const after = p1 - (c0 + g);
+      if (after > 0) {
+        dgemm('N', 'N', m, g, after, 1, ep, w, l, n, 1, t, n, c0 + g - p0, (c0 + g) * n + c0, c0);
+      }
+      for (let r = 0; r < m; r++) for (let j = 0; j < g; j++) tb[r * g + j] = t[r * n + c0 + j]!;
+      rounder.round(tb, ob, cb, k);
+      for (let r = 0; r < m; r++) {
+        codes[r * K + k] = cb[r]!;
+        for (let j = 0; j < g; j++) {
+          const v = ob[r * g + j]!;
+          what[r * n + c0 + j] = v;
+          ep[r * w + c0 - p0 + j] = b[r * n + c0 + j]! - v;
+        }
+      }
+    }
+    if (p0 > 0) dgemm('N', 'N', m, p0, w, 1, ep, w, l, n, 1, t, n, 0, p0 * n, 0);
+    throwIfAborted(signal, 'ldlq');
+  }
+  lap('feedback');
+
+  // 2. G = (B − Ŵ) H = (T − Ŵ) D Lᵀ
+  for (let i = 0; i < t.length; i++) t[i] = t[i]! - what[i]!;
+  const row = new Float64Array(g);
+  for (let r = 0; r < m; r++) {
+    for (let k = 0; k < K; k++) {
+      const c0 = k * g;
+      for (let j = 0; j < g; j++) row[j] = t[r * n + c0 + j]!;
+      for (let j = 0; j < g; j++) {
+        let s = 0;
+        for (let i = 0; i < g; i++) s += row[i]! * d[(c0 + i) * n + c0 + j]!;
+        t[r * n + c0 + j] = s;
+      }
+    }
+  }
+  const gm = new Float64Array(m * n);
+  for (let p0 = 0; p0 < n; p0 += P) {
+    const w = Math.min(P, n - p0);
+    dgemm('N', 'T', m, w, p0 + w, 1, t, n, l, n, 0, gm, n, 0, p0 * n, p0);
+  }
+  lap('gradient');
+  const lossHistory = [loss(b, what, gm)];
+  onProgress?.({
+    type: 'progress',
+    task: 'ldlq',
+    current: 1,
+    total: 1 + tuneIters,
+    unit: 'passes',
+  });
+
+  // 3. tune sweeps
+  const hinv = blockInverses(h, n, g);
+  const hkk = new Float64Array(g * g);
+  const CHUNK = Math.min(m, 256);
+  const idx = new Int32Array(CHUNK);
+  const dc = new Float64Array(CHUNK * g);
+  for (let it = 0; it < tuneIters; it++) {
+    for (let k = K - 1; k >= 0; k--) {
+      const c0 = k * g;
+      const hi = k * g * g;
+      for (let i = 0; i < g; i++)
+        for (let j = 0; j < g; j++) hkk[i * g + j] = h[(c0 + i) * n + c0 + j]!;
+      for (let r = 0; r < m; r++) {
+        for (let j = 0; j < g; j++) {
+          let s = what[r * n + c0 + j]!;
+          for (let i = 0; i < g; i++) s += gm[r * n + c0 + i]! * hinv[hi + i * g + j]!;
+          tb[r * g + j] = s;
+        }
+      }
+      rounder.round(tb, ob, cb, k);
+      let nc = 0;
+      for (let r = 0; r < m; r++) {
+        let changed = false;
+        for (let j = 0; j < g; j++) if (ob[r * g + j] !== what[r * n + c0 + j]) changed = true;
+        if (!changed) continue;
+        if (g > 1 && quadAround(ob, tb, r, g, hkk) > quadAround(what, tb, r, g, hkk, r * n + c0)) {
+          continue;
+        }
+        codes[r * K + k] = cb[r]!;
+        for (let j = 0; j < g; j++) {
+          dc[nc * g + j] = ob[r * g + j]! - what[r * n + c0 + j]!;
+          what[r * n + c0 + j] = ob[r * g + j]!;
+        }
+        idx[nc++] = r;
+        if (nc === CHUNK) nc = flushUpdates(nc, idx, dc, h, gm, n, g, c0);
+      }
+      flushUpdates(nc, idx, dc, h, gm, n, g, c0);
+    }
+    lossHistory.push(loss(b, what, gm));
+    lap('tune');
+    throwIfAborted(signal, 'ldlq');
+    onProgress?.({
+      type: 'progress',
+      task: 'ldlq',
+      current: 2 + it,
+      total: 1 + tuneIters,
+      unit: 'passes',
+    });
+  }
+  onProgress?.({
+    type: 'done',
+    task: 'ldlq',
+    metrics: { loss: lossHistory[lossHistory.length - 1]! },
+  });
+  return { what, codes, lossHistory, timings };
+}
+
+/**
+ * G[idx_i, :] −= Δ_i · H[c0 … c0+g−1, :] for the `nc` gathered rows (one fused pass over
+ * each G row; for g = 8 fully unrolled). Returns 0 (the new fill count).
+ */
+function flushUpdates(
+  nc: number,
+  idx: Int32Array,
+  dc: Float64Array,
+  h: Float64Array,
+  gm: Float64Array,
+  n: number,
+  g: number,
+  c0: number,
+): number {
+  const h0 = c0 * n;
+  for (let q = 0; q < nc; q++) {
+    const gr = idx[q]! * n;
+    const d = q * g;
+    if (g === 8) {
+      const d0 = dc[d]!;
+      const d1 = dc[d + 1]!;
+      const d2 = dc[d + 2]!;
+      const d3 = dc[d + 3]!;
+      const d4 = dc[d + 4]!;
+      const d5 = dc[d + 5]!;
+      const d6 = dc[d + 6]!;
+      const d7 = dc[d + 7]!;
+      for (let j = 0; j < n; j++) {
+        const a = h0 + j;
+        gm[gr + j] =
+          gm[gr + j]! -
+          (d0 * h[a]! +
+            d1 * h[a + n]! +
+            d2 * h[a + 2 * n]! +
+            d3 * h[a + 3 * n]! +
+            d4 * h[a + 4 * n]! +
+            d5 * h[a + 5 * n]! +
+            d6 * h[a + 6 * n]! +
+            d7 * h[a + 7 * n]!);
+      }
+    } else {
+      for (let i = 0; i < g; i++) {
+        const di = dc[d + i]!;
+        if (di === 0) continue;
+        const hr = h0 + i * n;
+        for (let j = 0; j < n; j++) gm[gr + j] = gm[gr + j]! - di * h[hr + j]!;
+      }
+    }
+  }
+  return 0;
+}
+
+/** (v − t) H_kk (v − t)ᵀ for row r; v read at `vOff` (default r·g) of `v`. */
+function quadAround(
+  v: Float64Array,
+  t: Float64Array,
+  r: number,
+  g: number,
+  hkk: Float64Array,
+  vOff = r * g,
+): number {
+  let q = 0;
+  for (let i = 0; i < g; i++) {
+    const ei = v[vOff + i]! - t[r * g + i]!;
+    let s = 0;
+    for (let j = 0; j < g; j++) s += hkk[i * g + j]! * (v[vOff + j]! - t[r * g + j]!);
+    q += ei * s;
+  }
+  return q;
+}
+
+/** tr(E Gᵀ) = tr(E H Eᵀ) with E = B − Ŵ and G = E H. */
+function loss(b: Float64Array, what: Float64Array, gm: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < b.length; i++) s += (b[i]! - what[i]!) * gm[i]!;
+  return s;
+}
+
+/** Inverses of the g × g diagonal blocks of H (Gauss–Jordan with partial pivoting). */
+function blockInverses(h: Float64Array, n: number, g: number): Float64Array {
+  const K = n / g;
+  const out = new Float64Array(K * g * g);
+  const a = new Float64Array(g * 2 * g);
+  for (let k = 0; k < K; k++) {
+    const c0 = k * g;
+    for (let i = 0; i < g; i++) {
+      for (let j = 0; j < g; j++) a[i * 2 * g + j] = h[(c0 + i) * n + c0 + j]!;
+      for (let j = 0; j < g; j++) a[i * 2 * g + g + j] = i === j ? 1 : 0;
+    }
+    for (let c = 0; c < g; c++) {
+      let p = c;
+      for (let i = c + 1; i < g; i++)
+        if (Math.abs(a[i * 2 * g + c]!) > Math.abs(a[p * 2 * g + c]!)) p = i;
+      if (p !== c) {
+        for (let j = 0; j < 2 * g; j++) {
+          const tmp = a[c * 2 * g + j]!;
+          a[c * 2 * g + j] = a[p * 2 * g + j]!;
+          a[p * 2 * g + j] = tmp;
+        }
+      }
+      const piv = a[c * 2 * g + c]!;
+      for (let j = 0; j < 2 * g; j++) a[c * 2 * g + j]! /= piv;
+      for (let i = 0; i < g; i++) {
+        if (i === c) continue;
+        const f = a[i * 2 * g + c]!;
+        if (f === 0) continue;
+        for (let j = 0; j < 2 * g; j++) a[i * 2 * g + j]! -= f * a[c * 2 * g + j]!;
+      }
+    }
+    for (let i = 0; i < g; i++)
+      for (let j = 0; j < g; j++) out[k * g * g + i * g + j] = a[i * 2 * g + g + j]!;
+  }
+  return out;
+}
