@@ -3,12 +3,14 @@
  * (rank 256 of 4096×4096), exact symmetric eig (n = 1024), FWHT of 4096 rows of 4096, RHT of rows
  * of 11008 (K = 172), thin QR of 4096×266 and exact SVD of 256×256.
  *
- * Usage: `npx tsx --conditions=@caldera/source bench/decomp-bench.ts [--json] [--quick] [--only=fwht,eig-sym,...]`.
+ * Usage: `npx tsx --conditions=@caldera/source bench/decomp-bench.ts [--json] [--quick] [--threads=2]
+ * [--only=fwht,eig-sym,...]` (`--threads` starts the wasm GEMM worker pool).
  * Output format as bench/linalg-bench.ts: a table, or with `--json` one object per line
  * `{op, shape, backend, threads, seconds, gflops}` (best of the repetitions after a warm-up).
  */
 import { Rng } from '@caldera/core';
 import { getBackend } from '../src/backend/registry';
+import { poolThreads, startThreads, stopThreads } from '../src/backend/thread-pool';
 import { orthonormalize, randomizedSvd, svd, symmetricEigen } from '../src/decomp/index';
 import { fwht, rhtRows } from '../src/hadamard/index';
 
@@ -19,6 +21,8 @@ interface Row {
   threads: number;
   seconds: number;
   gflops: number;
+  /** Process CPU seconds of the timed run (all threads): wall ≫ cpu/threads means contention. */
+  cpuSeconds: number;
 }
 
 const argv = process.argv.slice(2);
@@ -26,14 +30,24 @@ const json = argv.includes('--json');
 const quick = argv.includes('--quick');
 const onlyArg = argv.find((a) => a.startsWith('--only='));
 const only = onlyArg === undefined ? undefined : new Set(onlyArg.slice(7).split(','));
+const threadsArg = argv.find((a) => a.startsWith('--threads='));
+const threads = threadsArg === undefined ? 1 : Number(threadsArg.slice(10));
 
+let lastCpu = 0;
+
+/** Best wall time of `reps` runs after a warm-up; `lastCpu` gets the matching process CPU time. */
 function time(fn: () => void, reps: number): number {
   fn();
   let best = Number.POSITIVE_INFINITY;
   for (let r = 0; r < reps; r++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     fn();
-    best = Math.min(best, (performance.now() - t0) / 1000);
+    const wall = (performance.now() - t0) / 1000;
+    if (wall < best) {
+      best = wall;
+      lastCpu = process.cpuUsage(c0).user / 1e6;
+    }
   }
   return best;
 }
@@ -43,15 +57,16 @@ function emit(op: string, shape: string, seconds: number, flops: number): void {
     op,
     shape,
     backend: getBackend().name,
-    threads: 1,
+    threads: poolThreads(),
     seconds,
     gflops: flops > 0 ? flops / seconds / 1e9 : 0,
+    cpuSeconds: Number(lastCpu.toFixed(4)),
   };
   if (json) console.log(JSON.stringify(row));
   else {
     const g = row.gflops > 0 ? row.gflops.toFixed(1) : '-';
     console.log(
-      `${row.op.padEnd(10)} ${row.shape.padEnd(12)} ${row.backend.padEnd(5)} ${String(row.threads).padStart(2)}  ${row.seconds.toFixed(4).padStart(9)} s  ${g.padStart(7)} GFLOP/s`,
+      `${row.op.padEnd(10)} ${row.shape.padEnd(12)} ${row.backend.padEnd(5)} ${String(row.threads).padStart(2)}  ${row.seconds.toFixed(4).padStart(9)} s  ${g.padStart(7)} GFLOP/s  (cpu ${row.cpuSeconds.toFixed(3)} s)`,
     );
   }
 }
@@ -133,9 +148,11 @@ const cases: Case[] = [
   },
 ];
 
+if (threads > 1) await startThreads(threads);
 if (!json) console.log('op         shape        back  th    seconds        GFLOP/s');
 for (const c of cases) {
   if (only !== undefined && !only.has(c.op)) continue;
   const fn = c.setup();
   emit(c.op, c.shape, time(fn, c.reps), c.flops);
 }
+if (threads > 1) await stopThreads();

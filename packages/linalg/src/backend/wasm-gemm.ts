@@ -10,6 +10,7 @@ import { sgemmBlocked } from '../blas/sgemm-blocked';
 import type { Transpose } from '../blas/types';
 import { getWasmRuntime, WASM_KC, WASM_MR, WASM_NC_PANELS } from '../wasm/wasm-runtime';
 import { runOnPool } from './thread-pool';
+import { packPanelsA, packPanelsB } from './wasm-pack';
 
 const KC = WASM_KC;
 /** Below this m·n·k the js kernels are used. */
@@ -115,56 +116,55 @@ function wasmGemm(
   const bBase = aBase + mp * mr * k * eb;
   const cBase = bBase + np * nr * k * eb;
   const end = cBase + mp * mr * ldcp * eb;
-  rt.ensureBytes(end);
+  try {
+    rt.ensureBytes(end);
+  } catch {
+    // the memory cannot grow that far (address-space or browser limit): stay in JS
+    if (f64) {
+      dgemmBlocked(
+        transA,
+        transB,
+        m,
+        n,
+        k,
+        alpha,
+        a as Float64Array,
+        lda,
+        offA,
+        b as Float64Array,
+        ldb,
+        offB,
+        beta,
+        c as Float64Array,
+        ldc,
+        offC,
+      );
+    } else {
+      sgemmBlocked(
+        transA,
+        transB,
+        m,
+        n,
+        k,
+        alpha,
+        a as Float32Array,
+        lda,
+        offA,
+        b as Float32Array,
+        ldb,
+        offB,
+        beta,
+        c as Float32Array,
+        ldc,
+        offC,
+      );
+    }
+    return;
+  }
   const buf = rt.memory.buffer;
   const mem = f64 ? new Float64Array(buf) : new Float32Array(buf);
-  // pack α·op(A): panel ip, [p][r]
-  let dst = aBase / eb;
-  for (let ip = 0; ip < mp; ip++) {
-    const rows = Math.min(mr, m - ip * mr);
-    if (transA === 'N') {
-      for (let r = 0; r < mr; r++) {
-        let d = dst + r;
-        if (r < rows) {
-          const src = offA + (ip * mr + r) * lda;
-          for (let p = 0; p < k; p++, d += mr) mem[d] = alpha * a[src + p]!;
-        } else {
-          for (let p = 0; p < k; p++, d += mr) mem[d] = 0;
-        }
-      }
-    } else {
-      let d = dst;
-      for (let p = 0; p < k; p++) {
-        const src = offA + p * lda + ip * mr;
-        for (let r = 0; r < mr; r++) mem[d++] = r < rows ? alpha * a[src + r]! : 0;
-      }
-    }
-    dst += mr * k;
-  }
-  // pack op(B): panel jp, [p][q]
-  dst = bBase / eb;
-  for (let jp = 0; jp < np; jp++) {
-    const cols = Math.min(nr, n - jp * nr);
-    if (transB === 'N') {
-      let d = dst;
-      for (let p = 0; p < k; p++) {
-        const src = offB + p * ldb + jp * nr;
-        if (cols === nr) for (let q = 0; q < nr; q++) mem[d++] = b[src + q]!;
-        else for (let q = 0; q < nr; q++) mem[d++] = q < cols ? b[src + q]! : 0;
-      }
-    } else {
-      for (let q = 0; q < nr; q++) {
-        let d = dst + q;
-        if (q < cols) {
-          const src = offB + (jp * nr + q) * ldb;
-          for (let p = 0; p < k; p++, d += nr) mem[d] = b[src + p]!;
-        } else {
-          for (let p = 0; p < k; p++, d += nr) mem[d] = 0;
-        }
-      }
-    }
-    dst += nr * k;
-  }
+  packPanelsA(mem, aBase / eb, transA, a, lda, offA, m, k, alpha);
+  packPanelsB(mem, bBase / eb, transB, b, ldb, offB, n, k, nr);
   // β·C into the padded buffer
   const c0 = cBase / eb;
   if (beta === 0 || ldcp !== n) mem.fill(0, c0, c0 + mp * mr * ldcp);

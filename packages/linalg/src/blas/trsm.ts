@@ -17,7 +17,7 @@ import { scaleView } from './sgemm-blocked';
 import type { Diag, FloatArray, Side, Transpose, Uplo } from './types';
 import { checkDim, checkFinite, checkTrans, checkView } from './validate';
 
-const BASE = 32;
+const BASE = 16;
 
 /**
  * The active backend's GEMM for the precision of `x`.

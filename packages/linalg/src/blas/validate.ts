@@ -197,3 +197,42 @@ export function checkFinite(
     }
   }
 }
+
+/**
+ * Throws `NON_FINITE_INPUT` when the lower triangle (diagonal included) of an n×n view contains
+ * NaN or ±Infinity (the strictly upper triangle is not read).
+ *
+ * @param routine - the calling routine
+ * @param name - the operand name
+ * @param arr - the storage
+ * @param n - order
+ * @param ld - leading dimension
+ * @param off - offset
+ * @throws CalderaError `NON_FINITE_INPUT` (details: row, col, value)
+ * @example
+ * ```ts
+ * checkFiniteLower('dpotrf', 'a', new Float64Array([1, Number.NaN, 0, 1]), 2, 2, 0); // ok: NaN is above the diagonal
+ * ```
+ */
+export function checkFiniteLower(
+  routine: string,
+  name: string,
+  arr: FloatArray,
+  n: number,
+  ld: number,
+  off: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const base = off + i * ld;
+    for (let j = 0; j <= i; j++) {
+      const v = arr[base + j]!;
+      if (v - v !== 0) {
+        throw new CalderaError(
+          'NON_FINITE_INPUT',
+          `${routine}: ${name}[${i}, ${j}] is ${v}; inputs must be finite`,
+          { details: { row: i, col: j, value: v } },
+        );
+      }
+    }
+  }
+}

@@ -52,7 +52,7 @@ export function householder(x: FloatArray, off: number, len: number, inc: number
  * @param tau - the τs
  * @param tauOff - offset of τ₁ in `tau`
  * @param t - output, b×b (fully overwritten)
- * @param gram - scratch of b×b float64
+ * @param gram - scratch of b×b float64 (filled with VᵀV by GEMM)
  * @example
  * ```ts
  * buildT(v, rows, b, tau, 0, t, new Float64Array(b * b));
@@ -67,15 +67,13 @@ export function buildT(
   t: Float64Array,
   gram: Float64Array,
 ): void {
-  gram.fill(0, 0, b * b);
-  for (let r = 0; r < rows; r++) {
-    const o = r * b;
-    const hi = Math.min(b, r + 1); // V[r][c] is zero for c > r
-    for (let i = 0; i < hi; i++) {
-      const vi = v[o + i]!;
-      if (vi === 0) continue;
-      for (let j = i + 1; j < hi; j++) gram[i * b + j] = gram[i * b + j]! + vi * v[o + j]!;
-    }
+  // gram = Vᵀ·V (only the strict upper triangle is used)
+  if (v instanceof Float64Array) {
+    gemmFor(v)('T', 'N', b, b, rows, 1, v, b, 0, v, b, 0, 0, gram, b, 0);
+  } else {
+    const g32 = new Float32Array(b * b);
+    gemmFor(v)('T', 'N', b, b, rows, 1, v, b, 0, v, b, 0, 0, g32, b, 0);
+    for (let i = 0; i < b * b; i++) gram[i] = g32[i]!;
   }
   t.fill(0, 0, b * b);
   for (let i = 0; i < b; i++) {

@@ -2,13 +2,12 @@
  * One-sided (Hestenes) Jacobi orthogonalisation, the core of the exact SVD. Given q vectors
  * g₀…g_{q−1} (the rows of G, i.e. the columns of the matrix being decomposed), plane rotations
  * are applied to pairs (i, j) until every pair is orthogonal to working precision,
- * |gᵢ·gⱼ| ≤ tol·‖gᵢ‖‖gⱼ‖. Then G = Σ·Uᵀ-rows and the accumulated rotations are V. One-sided
+ * |gᵢ·gⱼ| ≤ √len·ε·‖gᵢ‖‖gⱼ‖. Then G = Σ·Uᵀ-rows and the accumulated rotations are V. One-sided
  * Jacobi computes small singular values to high relative accuracy (Demmel–Veselić), which the
  * Gram-matrix route cannot. Cost per sweep ≈ 3q²(len + q) flops; 5–10 sweeps are typical.
  */
 import { CalderaError } from '@caldera/core';
 
-const TOL = 4 * 2 ** -52;
 const MAX_SWEEPS = 60;
 
 /**
@@ -35,6 +34,8 @@ export function jacobiOrthogonalize(
   vt: Float64Array,
 ): number {
   const norms = new Float64Array(q);
+  // rounding in a length-len dot product is ~√len·ε relative: a stricter threshold could stall
+  const tol = Math.sqrt(Math.max(len, 16)) * 2 ** -52;
   for (let sweep = 1; sweep <= MAX_SWEEPS; sweep++) {
     for (let i = 0; i < q; i++) {
       let s = 0;
@@ -52,7 +53,7 @@ export function jacobiOrthogonalize(
         const oj = j * len;
         let c = 0;
         for (let k = 0; k < len; k++) c += g[oi + k]! * g[oj + k]!;
-        if (Math.abs(c) <= TOL * Math.sqrt(a * b)) continue;
+        if (Math.abs(c) <= tol * Math.sqrt(a * b)) continue;
         rotated = true;
         const zeta = (b - a) / (2 * c);
         const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));

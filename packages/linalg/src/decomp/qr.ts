@@ -67,9 +67,9 @@ export function geqrfUnchecked(
     // panel: columns j0…j0+b−1, rows j0…m−1, factored in a transposed float64 copy so that
     // every column operation is a contiguous dot/axpy
     const rows = m - j0;
-    for (let c = 0; c < b; c++) {
-      const pc = c * rows;
-      for (let r = 0; r < rows; r++) pt[pc + r] = a[off + (j0 + r) * lda + j0 + c]!;
+    for (let r = 0; r < rows; r++) {
+      const src = off + (j0 + r) * lda + j0;
+      for (let c = 0; c < b; c++) pt[c * rows + r] = a[src + c]!;
     }
     for (let c = 0; c < b; c++) {
       const pc = c * rows;
@@ -85,9 +85,9 @@ export function geqrfUnchecked(
         for (let r = c + 1; r < rows; r++) pt[p2 + r] = pt[p2 + r]! - f * pt[pc + r]!;
       }
     }
-    for (let c = 0; c < b; c++) {
-      const pc = c * rows;
-      for (let r = 0; r < rows; r++) a[off + (j0 + r) * lda + j0 + c] = pt[pc + r]!;
+    for (let r = 0; r < rows; r++) {
+      const dst = off + (j0 + r) * lda + j0;
+      for (let c = 0; c < b; c++) a[dst + c] = pt[c * rows + r]!;
     }
     const cols = n - (j0 + b);
     if (cols > 0) {

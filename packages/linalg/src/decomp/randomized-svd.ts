@@ -2,8 +2,10 @@
  * Randomized truncated SVD (Halko–Martinsson–Tropp 2011, Alg. 4.4 with subspace iteration):
  * Y = A·Ω with a seeded Gaussian Ω (n×ℓ, ℓ = k + oversample), then `powerIters` rounds of
  * Z = orth(Aᵀ·Q), Q = orth(A·Z) (Householder re-orthonormalisation every half-step keeps the
- * basis accurate for slowly decaying spectra), then the small exact SVD of B = Qᵀ·A. The big
- * products run in `sgemm` on the active backend; the small SVD in float64.
+ * basis accurate for slowly decaying spectra), then the small SVD of B = Qᵀ·A (ℓ×n) through the
+ * float64 eigendecomposition of B·Bᵀ (ℓ×ℓ) and Vᵀ = Σ⁻¹·U_Bᵀ·B. The big products run in `sgemm`
+ * on the active backend. The top-k values are accurate to about 1e-16·(σ₁/σ_k)² relative on top
+ * of the sketching error; use {@link svd} when tiny singular values matter.
  */
 import {
   CalderaError,
@@ -12,10 +14,10 @@ import {
   Rng,
   throwIfAborted,
 } from '@caldera/core';
-import { sgemm } from '../blas/gemm';
+import { dgemm, sgemm } from '../blas/gemm';
 import { checkDim, checkFinite } from '../blas/validate';
 import { orthonormalize } from './orthonormalize';
-import { svd } from './svd';
+import { symmetricEigen } from './symmetric-eigen';
 
 /** Options of {@link randomizedSvd}. */
 export interface RandomizedSvdOptions extends LongRunningOptions {
@@ -33,7 +35,10 @@ export interface RandomizedSvdResult {
   u: Float32Array;
   /** The k largest singular values (approximations), descending, float64. */
   s: Float64Array;
-  /** Vᵀ, k×n row-major float32, orthonormal rows. */
+  /**
+   * Vᵀ, k×n row-major float32, orthonormal rows (a row whose singular value is exactly 0, possible
+   * only when rank(A) < k, is returned as zeros).
+   */
   vt: Float32Array;
 }
 
@@ -118,13 +123,30 @@ export function randomizedSvd(
   }
   const b = new Float32Array(l * n);
   sgemm('T', 'N', l, n, m, 1, q, l, a, n, 0, b, n);
-  const small = svd(b, l, n, { signal: options.signal });
-  const ub = new Float32Array(l * k);
-  for (let i = 0; i < l; i++) for (let j = 0; j < k; j++) ub[i * k + j] = small.u[i * small.k + j]!;
+  // small problem: B·Bᵀ = U_B·Σ²·U_Bᵀ in float64 (ℓ×ℓ), then Vᵀ = Σ⁻¹·U_Bᵀ·B
+  const b64 = Float64Array.from(b);
+  const gram = new Float64Array(l * l);
+  dgemm('N', 'T', l, l, n, 1, b64, n, b64, n, 0, gram, l);
+  const { values, vectors } = symmetricEigen(gram, l, { signal: options.signal });
+  const s = new Float64Array(k);
+  const ub = new Float64Array(l * k);
+  for (let j = 0; j < k; j++) {
+    const src = l - 1 - j; // descending
+    s[j] = Math.sqrt(Math.max(values[src]!, 0));
+    for (let i = 0; i < l; i++) ub[i * k + j] = vectors[i * l + src]!;
+  }
+  const w = new Float64Array(k * n);
+  dgemm('T', 'N', k, n, l, 1, ub, k, b64, n, 0, w, n);
+  const vt = new Float32Array(k * n);
+  for (let j = 0; j < k; j++) {
+    let nrm = 0;
+    for (let t = 0; t < n; t++) nrm += w[j * n + t]! * w[j * n + t]!;
+    const inv = nrm > 0 ? 1 / Math.sqrt(nrm) : 0;
+    for (let t = 0; t < n; t++) vt[j * n + t] = w[j * n + t]! * inv;
+  }
   const u = new Float32Array(m * k);
-  sgemm('N', 'N', m, k, l, 1, q, l, ub, k, 0, u, k);
-  const vt = Float32Array.from(small.vt.subarray(0, k * n));
+  sgemm('N', 'N', m, k, l, 1, q, l, Float32Array.from(ub), k, 0, u, k);
   tick();
   options.onProgress?.({ type: 'done', task });
-  return { u, s: small.s.slice(0, k), vt };
+  return { u, s, vt };
 }

@@ -72,4 +72,16 @@ describe('symmetricEigen', () => {
     expect(codeOf(() => symmetricEigen(a, 30))).toBe('NON_FINITE_INPUT');
     expect(codeOf(() => symmetricEigen(new Float64Array(8), 3))).toBe('SHAPE_MISMATCH');
   });
+  it('rank-deficient Gram (Hessian-like XᵀX, n = 200, rank 60): residual and orthogonality', () => {
+    const n = 200;
+    const x = new Rng(12).fillGaussian(new Float64Array(60 * n));
+    const h = matmul(x, n, 60, true, x, n, false);
+    const { values, vectors } = symmetricEigen(h, n);
+    let scale = 0;
+    for (const v of values) scale = Math.max(scale, Math.abs(v));
+    expect(residual(h, n, values, vectors)).toBeLessThan(1e-12 * scale);
+    expect(orthError(vectors, n, n)).toBeLessThan(1e-12);
+    for (let i = 0; i < n - 60; i++) expect(Math.abs(values[i]!)).toBeLessThan(1e-11 * scale);
+    expect(values[n - 60]!).toBeGreaterThan(1e-3);
+  });
 });

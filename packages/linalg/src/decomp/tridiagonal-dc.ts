@@ -10,7 +10,14 @@ import { gemmFor } from '../blas/trsm';
 import { secularEigen } from './secular';
 import { tridiagonalQl } from './tridiagonal-ql';
 
-/** Subproblems at most this size are solved by implicit QL. */
+/**
+ * Subproblems at most this size are solved by implicit QL.
+ *
+ * @example
+ * ```ts
+ * DC_LEAF; // 48
+ * ```
+ */
 export const DC_LEAF = 48;
 const EPS = 2 ** -52;
 

@@ -96,6 +96,19 @@ describe('Cholesky against ml-matrix and errors', () => {
       'NON_FINITE_INPUT',
     );
     expect(codeOf(() => dpotrf(3, new Float64Array(4)))).toBe('SHAPE_MISMATCH');
+    // only the lower triangle is read: NaN above the diagonal is ignored (and cleared)
+    const upperNaN = new Float64Array([4, Number.NaN, 2, 5]);
+    dpotrf(2, upperNaN);
+    expect([...upperNaN]).toEqual([2, 0, 1, 2]);
+    try {
+      dpotrf(2, new Float64Array([4, 0, 2, Number.NaN]));
+      expect.unreachable();
+    } catch (e) {
+      expect((e as { details: { row: number; col: number } }).details).toMatchObject({
+        row: 1,
+        col: 1,
+      });
+    }
     expect(codeOf(() => dpotrf(2, new Float64Array([1, 2, 2, 1])))).toBe('NOT_POSITIVE_DEFINITE');
   });
 

@@ -9,7 +9,7 @@ import type { GemmKernel } from '../backend/types';
 import { syrkUnchecked } from '../blas/syrk';
 import { gemmFor, trsmUnchecked } from '../blas/trsm';
 import type { FloatArray } from '../blas/types';
-import { checkDim, checkFinite, checkView } from '../blas/validate';
+import { checkDim, checkFiniteLower, checkView } from '../blas/validate';
 
 const BASE = 32;
 
@@ -89,8 +89,7 @@ export function potrfUnchecked(
 function potrf(routine: string, n: number, a: FloatArray, lda: number, off: number): void {
   checkDim(routine, 'n', n);
   checkView(routine, 'a', a, n, n, lda, off);
-  checkFinite(routine, 'a', a, n, n, lda, off);
-  // symmetrize from the lower triangle is not needed: only the lower triangle is read
+  checkFiniteLower(routine, 'a', a, n, lda, off);
   potrfUnchecked(routine, n, a, lda, off, gemmFor(a), 0);
   for (let i = 0; i < n; i++) a.fill(0, off + i * lda + i + 1, off + i * lda + n);
 }
@@ -98,7 +97,7 @@ function potrf(routine: string, n: number, a: FloatArray, lda: number, off: numb
 /**
  * Double-precision Cholesky `A = L·Lᵀ` in place (lower). Only the lower triangle of A is read;
  * on return it holds L and the strictly upper triangle is set to zero, so A becomes exactly L.
- * The input is scanned for NaN/Inf first.
+ * The lower triangle is scanned for NaN/Inf first.
  *
  * @param n - order of A
  * @param a - storage of A (n×n view)

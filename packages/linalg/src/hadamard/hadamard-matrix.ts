@@ -13,7 +13,14 @@ import { CalderaError } from '@caldera/core';
 import { goethalsSeidel, gsQuadruple } from './goethals-seidel';
 import { paleyI, paleyII } from './paley';
 
-/** The non-power-of-two Hadamard orders K, in the order the plan tries them (algorithms.md §3). */
+/**
+ * The non-power-of-two Hadamard orders K, in the order the plan tries them (algorithms.md §3).
+ *
+ * @example
+ * ```ts
+ * HADAMARD_ORDERS[0]; // 172
+ * ```
+ */
 export const HADAMARD_ORDERS: readonly number[] = Object.freeze([
   172, 156, 140, 124, 116, 108, 60, 52, 36, 28, 20, 12,
 ]);

@@ -223,4 +223,27 @@ describe('randomized Hadamard transform', () => {
     rhtTwoSidedInverse(w, m, n, sv, su);
     for (let i = 0; i < w.length; i++) expect(w[i]).toBeCloseTo(w0[i]!, 10);
   });
+  it('two-sided transform on float32 with more than one column block equals the composed row transforms', () => {
+    const rng = new Rng(10);
+    const m = 40;
+    const n = 144;
+    const w = rng.fillGaussian(new Float32Array(m * n));
+    const sv = rng.signs(m);
+    const su = rng.signs(n);
+    const ref = Float64Array.from(w);
+    rhtRows(ref, m, n, Float64Array.from(su));
+    const t = new Float64Array(n * m);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) t[j * m + i] = ref[i * n + j]!;
+    rhtRows(t, n, m, Float64Array.from(sv));
+    const got = Float32Array.from(w);
+    rhtTwoSided(got, m, n, sv, su);
+    let err = 0;
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) err = Math.max(err, Math.abs(got[i * n + j]! - t[j * m + i]!));
+    expect(err).toBeLessThan(1e-5);
+    rhtTwoSidedInverse(got, m, n, sv, su);
+    let back = 0;
+    for (let i = 0; i < w.length; i++) back = Math.max(back, Math.abs(got[i]! - w[i]!));
+    expect(back).toBeLessThan(1e-5);
+  });
 });

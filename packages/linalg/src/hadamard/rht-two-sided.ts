@@ -6,51 +6,14 @@
  *     W   = V·W_r·Uᵀ          (rhtTwoSidedInverse)
  *     H_r = Uᵀ·H·U            (rhtTwoSided(H, n, n, SU, SU))
  *
- * The row side is {@link rhtRows}; the column side transposes into a scratch buffer, transforms
- * rows and transposes back.
+ * The row side is {@link rhtRows}; the column side gathers 64 columns at a time into a transposed
+ * scratch block, transforms its rows and scatters them back.
  */
 import type { FloatArray } from '../blas/types';
 import { checkDim, checkView } from '../blas/validate';
 import { rhtRows, rhtRowsInverse } from './rht';
 
-function transposeInto(
-  src: FloatArray,
-  rows: number,
-  cols: number,
-  ld: number,
-  off: number,
-  dst: FloatArray,
-): void {
-  const B = 32;
-  for (let i0 = 0; i0 < rows; i0 += B) {
-    const i1 = Math.min(rows, i0 + B);
-    for (let j0 = 0; j0 < cols; j0 += B) {
-      const j1 = Math.min(cols, j0 + B);
-      for (let i = i0; i < i1; i++)
-        for (let j = j0; j < j1; j++) dst[j * rows + i] = src[off + i * ld + j]!;
-    }
-  }
-}
-
-function transposeBack(
-  src: FloatArray,
-  rows: number,
-  cols: number,
-  dst: FloatArray,
-  ld: number,
-  off: number,
-): void {
-  // src is cols×rows (the transposed layout); write dst (rows×cols) view
-  const B = 32;
-  for (let i0 = 0; i0 < rows; i0 += B) {
-    const i1 = Math.min(rows, i0 + B);
-    for (let j0 = 0; j0 < cols; j0 += B) {
-      const j1 = Math.min(cols, j0 + B);
-      for (let i = i0; i < i1; i++)
-        for (let j = j0; j < j1; j++) dst[off + i * ld + j] = src[j * rows + i]!;
-    }
-  }
-}
+const COLS = 64;
 
 function twoSided(
   w: FloatArray,
@@ -67,10 +30,22 @@ function twoSided(
   checkView('rhtTwoSided', 'w', w, m, n, ld, off);
   const rowOp = inverse ? rhtRowsInverse : rhtRows;
   rowOp(w, m, n, signsRight, ld, off);
-  const t = w instanceof Float32Array ? new Float32Array(m * n) : new Float64Array(m * n);
-  transposeInto(w, m, n, ld, off, t);
-  rowOp(t, n, m, signsLeft);
-  transposeBack(t, m, n, w, ld, off);
+  // column side, COLS columns at a time: gather the block transposed (cb×m), transform its rows,
+  // scatter back (scratch is COLS·m, not m·n)
+  const cbMax = Math.min(COLS, n);
+  const t = w instanceof Float32Array ? new Float32Array(cbMax * m) : new Float64Array(cbMax * m);
+  for (let j0 = 0; j0 < n; j0 += COLS) {
+    const cb = Math.min(COLS, n - j0);
+    for (let i = 0; i < m; i++) {
+      const src = off + i * ld + j0;
+      for (let j = 0; j < cb; j++) t[j * m + i] = w[src + j]!;
+    }
+    rowOp(t, cb, m, signsLeft);
+    for (let i = 0; i < m; i++) {
+      const dst = off + i * ld + j0;
+      for (let j = 0; j < cb; j++) w[dst + j] = t[j * m + i]!;
+    }
+  }
 }
 
 /**
