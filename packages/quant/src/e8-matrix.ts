@@ -11,7 +11,14 @@ import {
   rvq4EncodeOne,
 } from './rvq';
 
-/** Names of the E8 lattice family quantisers. */
+/**
+ * Names of the E8 lattice family quantisers.
+ *
+ * @example
+ * ```ts
+ * const name: E8QuantizerName = 'e8p12rvq4b';
+ * ```
+ */
 export type E8QuantizerName = 'e8p12' | 'e8p12rvq3b' | 'e8p12rvq4b';
 
 /**

@@ -1,3 +1,5 @@
+import { CalderaError } from '@caldera/core';
+
 /**
  * The 8-bit E8 codebook of E8P12RVQ3B's second stage (algorithms.md §6.2): the 241 points of
  * E8 with norm² ≤ 2 (zero, the 112 integer roots, the 128 half-integer roots), then
@@ -9,7 +11,14 @@
  * {±½}, so the odometers run over those sets directly (same relative order).
  */
 
-/** Number of entries of the E8 root codebook. */
+/**
+ * Number of entries of the E8 root codebook.
+ *
+ * @example
+ * ```ts
+ * E8_ROOT_CODEBOOK.length === 8 * E8_ROOT_CODEBOOK_SIZE; // true
+ * ```
+ */
 export const E8_ROOT_CODEBOOK_SIZE = 256;
 
 function buildRoots(): Float64Array {
@@ -44,7 +53,9 @@ function buildRoots(): Float64Array {
   }
   for (let i = 0; i < 8; i++) out[8 * r++ + i] = 2;
   for (let i = 0; i < 7; i++) out[8 * r++ + i] = -2;
-  if (r !== E8_ROOT_CODEBOOK_SIZE) throw new Error(`E8 root codebook: built ${r} entries`);
+  if (r !== E8_ROOT_CODEBOOK_SIZE) {
+    throw new CalderaError('INTERNAL', `E8 root codebook: built ${r} entries, expected 256`);
+  }
   return out;
 }
 

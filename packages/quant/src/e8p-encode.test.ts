@@ -48,16 +48,20 @@ describe('E8P12 encode', () => {
 
   it('Gaussian MSE per coordinate at opt scale 1.03', () => {
     // x ~ N(0, 1), rounded as x·1.03 (scale 1/1.03), error measured on x.
-    const n = 100000;
+    const n = 400000;
     const x = new Rng(2024).fillGaussian(new Float32Array(n * 8));
     const s = 1 / 1.03;
     const y = e8pDecode(e8pEncode(x, s), s);
     let se = 0;
     for (let i = 0; i < x.length; i++) se += (x[i]! - y[i]!) ** 2;
     const mse = se / x.length;
-    // Exact nearest-neighbour value for this codebook: 0.0913 (see report; doc §6.1 says 0.0923).
-    expect(mse).toBeGreaterThan(0.0908);
-    expect(mse).toBeLessThan(0.0918);
+    // The acceptance band is 0.0923 ± 0.001. The exact nearest-neighbour MSE of this
+    // codebook is ≈ 0.0915 (an independent numpy brute force over the 65,536 codewords on 200k
+    // samples: 0.09147); algorithms.md's 0.0923 came from a smaller sample. 400k vectors make
+    // the estimate tight enough (σ ≈ 1e-4) to sit inside both bands.
+    expect(mse).toBeGreaterThan(0.0923 - 0.001);
+    expect(mse).toBeLessThan(0.0923 + 0.001);
+    expect(Math.abs(mse - 0.09147)).toBeLessThan(0.0005);
   });
 
   it('rejects bad lengths and scales', () => {

@@ -1,5 +1,5 @@
-import { CalderaError, describeValue } from '@caldera/core';
 import { E8P_ABS_ROWS, E8P_ABS_TABLE, SIGN_BIT_OF_COORD } from './e8p-codebook';
+import { checkVectors } from './validate';
 
 /** Local alias of the abs table (a plain module constant in the hot loop). */
 const ABS: Float64Array = E8P_ABS_TABLE;
@@ -310,13 +310,48 @@ function buildCode(minus: number, win: number, flip: number): number {
  */
 export function e8pEncodeOne(x: ArrayLike<number>, offset: number, invScale = 1): number {
   for (let i = 0; i < 8; i++) xs[i] = x[offset + i]! * invScale;
-  searchCoset(0.25);
-  const dPlus = resCost[0]!;
-  const winPlus = resWin;
-  const flipPlus = resFlip;
+  const lbPlus = latticeBound(0.25);
+  const lbMinus = latticeBound(-0.25);
+  if (lbPlus <= lbMinus) {
+    searchCoset(0.25);
+    const dPlus = resCost[0]!;
+    if (lbMinus >= dPlus) return buildCode(0, resWin, resFlip);
+    const winPlus = resWin;
+    const flipPlus = resFlip;
+    searchCoset(-0.25);
+    if (dPlus <= resCost[0]!) return buildCode(0, winPlus, flipPlus);
+    return buildCode(1, resWin, resFlip);
+  }
   searchCoset(-0.25);
-  if (dPlus <= resCost[0]!) return buildCode(0, winPlus, flipPlus);
-  return buildCode(1, resWin, resFlip);
+  const dMinus = resCost[0]!;
+  if (lbPlus > dMinus) return buildCode(1, resWin, resFlip);
+  const winMinus = resWin;
+  const flipMinus = resFlip;
+  searchCoset(0.25);
+  if (resCost[0]! <= dMinus) return buildCode(0, resWin, resFlip);
+  return buildCode(1, winMinus, flipMinus);
+}
+
+/**
+ * Squared distance from xs − shift to the nearest point of the whole coset D̂8 (half-integer
+ * coordinates, even sum): a lower bound on the distance to any codeword with that shift, used
+ * to skip the second coset's search.
+ */
+function latticeBound(shift: number): number {
+  let d = 0;
+  let sum = 0;
+  let minExtra = 2;
+  for (let i = 0; i < 8; i++) {
+    const z = xs[i]! - shift;
+    const r = Math.floor(z) + 0.5;
+    const e = z - r;
+    d += e * e;
+    sum += r;
+    // moving to the other neighbour costs (1 − |e|)² − e² = 1 − 2|e|
+    const extra = 1 - 2 * Math.abs(e);
+    if (extra < minExtra) minExtra = extra;
+  }
+  return (sum & 1) === 0 ? d : d + minExtra;
 }
 
 /**
@@ -343,33 +378,4 @@ export function e8pEncode(
   const inv = 1 / scale;
   for (let k = 0; k < n; k++) codes[k] = e8pEncodeOne(x, k * 8, inv);
   return codes;
-}
-
-/**
- * Validates an 8-vector batch length and a scale.
- *
- * @param what - the caller's name, for the message
- * @param length - number of values
- * @param scale - the scale
- * @returns the number of 8-vectors
- * @throws CalderaError `INVALID_ARGUMENT` for a length not divisible by 8 or a bad scale
- * @example
- * ```ts
- * checkVectors('f', 16, 1); // 2
- * ```
- */
-export function checkVectors(what: string, length: number, scale: number): number {
-  if (length % 8 !== 0) {
-    throw new CalderaError(
-      'INVALID_ARGUMENT',
-      `${what}: length must be a multiple of 8, got ${describeValue(length)}`,
-    );
-  }
-  if (!(Number.isFinite(scale) && scale > 0)) {
-    throw new CalderaError(
-      'INVALID_ARGUMENT',
-      `${what}: scale must be a positive finite number, got ${describeValue(scale)}`,
-    );
-  }
-  return length / 8;
 }

@@ -31,7 +31,14 @@ import { groupsPerRow, type UniformBits, type UniformQuantized } from './uniform
  * per group, rows × ⌈cols/groupSize⌉, row-major.
  */
 
-/** The current packed format version. */
+/**
+ * The current packed format version (bytes 4–5 of every blob).
+ *
+ * @example
+ * ```ts
+ * new DataView(blob.buffer).getUint16(4, true) === QUANT_FORMAT_VERSION;
+ * ```
+ */
 export const QUANT_FORMAT_VERSION = 1;
 const HEADER_BYTES = 32;
 const MAGIC = 0x544e5143; // "CQNT" read as little-endian uint32

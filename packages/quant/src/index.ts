@@ -23,7 +23,7 @@ export {
   e8pPackedAbsWords,
   SIGN_BIT_OF_COORD,
 } from './e8p-codebook';
-export { checkVectors, e8pEncode, e8pEncodeOne } from './e8p-encode';
+export { e8pEncode, e8pEncodeOne } from './e8p-encode';
 export { fromFloat16Bits, roundToFloat16, toFloat16Bits } from './float16';
 export {
   bitsPerWeight,
@@ -77,3 +77,4 @@ export {
   uniformQuantize,
   uniformRoundCode,
 } from './uniform';
+export { checkVectors } from './validate';

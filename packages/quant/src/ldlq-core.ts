@@ -1,5 +1,11 @@
-import { type LongRunningOptions, throwIfAborted } from '@caldera/core';
+import {
+  CalderaError,
+  describeValue,
+  type LongRunningOptions,
+  throwIfAborted,
+} from '@caldera/core';
 import { blockLdl, dgemm } from '@caldera/linalg';
+import { blockInverses, flushUpdates, loss, quadAround, tuneTargets8 } from './ldlq-kernels';
 
 /**
  * LDLQ, the Hessian-aware rounding of algorithms.md §5 (steps 3–5), for any block rounder.
@@ -54,6 +60,11 @@ export interface LdlqCoreOptions extends LongRunningOptions {
   tuneIters?: number;
   /** Panel width in columns for the feedback pass (multiple of g; default 128). */
   panel?: number;
+  /**
+   * A precomputed `blockLdl(H, n, g)` of @caldera/linalg (e.g. shared by workers that each
+   * run LDLQ on a slice of rows — rows are independent, so slicing is exact).
+   */
+  ldl?: { l: Float64Array; d: Float64Array };
 }
 
 /**
@@ -85,7 +96,8 @@ export interface LdlqCoreResult {
  * @param rounder - the block rounder
  * @param options - tune sweeps, panel width, progress, abort
  * @returns Ŵ, the loss after each phase, timings
- * @throws CalderaError `NOT_POSITIVE_DEFINITE` from the block LDL; `ABORTED`
+ * @throws CalderaError `NOT_POSITIVE_DEFINITE` from the block LDL; `INVALID_ARGUMENT` for
+ *   inconsistent sizes; `ABORTED`
  * @example
  * ```ts
  * const r = ldlqCore(B, m, n, H, rounder, { tuneIters: 10 });
@@ -100,6 +112,12 @@ export function ldlqCore(
   options: LdlqCoreOptions = {},
 ): LdlqCoreResult {
   const g = rounder.blockSize;
+  if (!Number.isInteger(g) || g < 1 || n % g !== 0 || b.length !== m * n || h.length !== n * n) {
+    throw new CalderaError(
+      'INVALID_ARGUMENT',
+      `ldlqCore: need n % g = 0, |B| = m·n, |H| = n², got ${describeValue({ m, n, g, b: b.length, h: h.length })}`,
+    );
+  }
   const tuneIters = options.tuneIters ?? 10;
   const P = Math.max(g, Math.floor((options.panel ?? 128) / g) * g);
   const K = n / g;
@@ -113,7 +131,7 @@ export function ldlqCore(
   };
   onProgress?.({ type: 'start', task: 'ldlq', total: 1 + tuneIters, unit: 'passes' });
 
-  const { l, d } = blockLdl(h, n, g);
+  const { l, d } = options.ldl ?? blockLdl(h, n, g);
   lap('blockLdl');
   throwIfAborted(signal, 'ldlq');
 
@@ -191,19 +209,39 @@ export function ldlqCore(
       const hi = k * g * g;
       for (let i = 0; i < g; i++)
         for (let j = 0; j < g; j++) hkk[i * g + j] = h[(c0 + i) * n + c0 + j]!;
-      for (let r = 0; r < m; r++) {
-        for (let j = 0; j < g; j++) {
-          let s = what[r * n + c0 + j]!;
-          for (let i = 0; i < g; i++) s += gm[r * n + c0 + i]! * hinv[hi + i * g + j]!;
-          tb[r * g + j] = s;
+      if (g === 8) tuneTargets8(what, gm, hinv, tb, m, n, c0, hi);
+      else {
+        for (let r = 0; r < m; r++) {
+          for (let j = 0; j < g; j++) {
+            let s = what[r * n + c0 + j]!;
+            for (let i = 0; i < g; i++) s += gm[r * n + c0 + i]! * hinv[hi + i * g + j]!;
+            tb[r * g + j] = s;
+          }
         }
       }
       rounder.round(tb, ob, cb, k);
       let nc = 0;
       for (let r = 0; r < m; r++) {
-        let changed = false;
-        for (let j = 0; j < g; j++) if (ob[r * g + j] !== what[r * n + c0 + j]) changed = true;
-        if (!changed) continue;
+        const o = r * n + c0;
+        const q = r * g;
+        if (g === 8) {
+          if (
+            ob[q] === what[o] &&
+            ob[q + 1] === what[o + 1] &&
+            ob[q + 2] === what[o + 2] &&
+            ob[q + 3] === what[o + 3] &&
+            ob[q + 4] === what[o + 4] &&
+            ob[q + 5] === what[o + 5] &&
+            ob[q + 6] === what[o + 6] &&
+            ob[q + 7] === what[o + 7]
+          ) {
+            continue;
+          }
+        } else {
+          let changed = false;
+          for (let j = 0; j < g; j++) if (ob[q + j] !== what[o + j]) changed = true;
+          if (!changed) continue;
+        }
         if (g > 1 && quadAround(ob, tb, r, g, hkk) > quadAround(what, tb, r, g, hkk, r * n + c0)) {
           continue;
         }
@@ -234,119 +272,4 @@ export function ldlqCore(
     metrics: { loss: lossHistory[lossHistory.length - 1]! },
   });
   return { what, codes, lossHistory, timings };
-}
-
-/**
- * G[idx_i, :] −= Δ_i · H[c0 … c0+g−1, :] for the `nc` gathered rows (one fused pass over
- * each G row; for g = 8 fully unrolled). Returns 0 (the new fill count).
- */
-function flushUpdates(
-  nc: number,
-  idx: Int32Array,
-  dc: Float64Array,
-  h: Float64Array,
-  gm: Float64Array,
-  n: number,
-  g: number,
-  c0: number,
-): number {
-  const h0 = c0 * n;
-  for (let q = 0; q < nc; q++) {
-    const gr = idx[q]! * n;
-    const d = q * g;
-    if (g === 8) {
-      const d0 = dc[d]!;
-      const d1 = dc[d + 1]!;
-      const d2 = dc[d + 2]!;
-      const d3 = dc[d + 3]!;
-      const d4 = dc[d + 4]!;
-      const d5 = dc[d + 5]!;
-      const d6 = dc[d + 6]!;
-      const d7 = dc[d + 7]!;
-      for (let j = 0; j < n; j++) {
-        const a = h0 + j;
-        gm[gr + j] =
-          gm[gr + j]! -
-          (d0 * h[a]! +
-            d1 * h[a + n]! +
-            d2 * h[a + 2 * n]! +
-            d3 * h[a + 3 * n]! +
-            d4 * h[a + 4 * n]! +
-            d5 * h[a + 5 * n]! +
-            d6 * h[a + 6 * n]! +
-            d7 * h[a + 7 * n]!);
-      }
-    } else {
-      for (let i = 0; i < g; i++) {
-        const di = dc[d + i]!;
-        if (di === 0) continue;
-        const hr = h0 + i * n;
-        for (let j = 0; j < n; j++) gm[gr + j] = gm[gr + j]! - di * h[hr + j]!;
-      }
-    }
-  }
-  return 0;
-}
-
-/** (v − t) H_kk (v − t)ᵀ for row r; v read at `vOff` (default r·g) of `v`. */
-function quadAround(
-  v: Float64Array,
-  t: Float64Array,
-  r: number,
-  g: number,
-  hkk: Float64Array,
-  vOff = r * g,
-): number {
-  let q = 0;
-  for (let i = 0; i < g; i++) {
-    const ei = v[vOff + i]! - t[r * g + i]!;
-    let s = 0;
-    for (let j = 0; j < g; j++) s += hkk[i * g + j]! * (v[vOff + j]! - t[r * g + j]!);
-    q += ei * s;
-  }
-  return q;
-}
-
-/** tr(E Gᵀ) = tr(E H Eᵀ) with E = B − Ŵ and G = E H. */
-function loss(b: Float64Array, what: Float64Array, gm: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < b.length; i++) s += (b[i]! - what[i]!) * gm[i]!;
-  return s;
-}
-
-/** Inverses of the g × g diagonal blocks of H (Gauss–Jordan with partial pivoting). */
-function blockInverses(h: Float64Array, n: number, g: number): Float64Array {
-  const K = n / g;
-  const out = new Float64Array(K * g * g);
-  const a = new Float64Array(g * 2 * g);
-  for (let k = 0; k < K; k++) {
-    const c0 = k * g;
-    for (let i = 0; i < g; i++) {
-      for (let j = 0; j < g; j++) a[i * 2 * g + j] = h[(c0 + i) * n + c0 + j]!;
-      for (let j = 0; j < g; j++) a[i * 2 * g + g + j] = i === j ? 1 : 0;
-    }
-    for (let c = 0; c < g; c++) {
-      let p = c;
-      for (let i = c + 1; i < g; i++)
-        if (Math.abs(a[i * 2 * g + c]!) > Math.abs(a[p * 2 * g + c]!)) p = i;
-      if (p !== c) {
-        for (let j = 0; j < 2 * g; j++) {
-          const tmp = a[c * 2 * g + j]!;
-          a[c * 2 * g + j] = a[p * 2 * g + j]!;
-          a[p * 2 * g + j] = tmp;
-        }
-      }
-      const piv = a[c * 2 * g + c]!;
-      for (let j = 0; j < 2 * g; j++) a[c * 2 * g + j]! /= piv;
-      for (let i = 0; i < g; i++) {
-        if (i === c) continue;
-        const f = a[i * 2 * g + c]!;
-        if (f === 0) continue;
-        for (let j = 0; j < 2 * g; j++) a[i * 2 * g + j]! -= f * a[c * 2 * g + j]!;
-      }
-    }
-    for (let i = 0; i < g; i++)
-      for (let j = 0; j < g; j++) out[k * g * g + i * g + j] = a[i * 2 * g + g + j]!;
-  }
-  return out;
 }

@@ -1,7 +1,9 @@
 import { Rng } from '@caldera/core';
+import { blockLdl } from '@caldera/linalg';
 import { describe, expect, it } from 'vitest';
 import { type E8QuantizerName, e8Dequantize, e8Quantize } from './e8-matrix';
 import { ldlqE8, ldlqUniform, weightedError } from './ldlq';
+import { type BlockRounder, ldlqCore } from './ldlq-core';
 import { uniformDequantize, uniformQuantize } from './uniform';
 
 /** A random SPD H with strongly correlated inputs: XᵀX / s + λI, X rows AR(1). */
@@ -73,6 +75,31 @@ describe('LDLQ', () => {
     );
     expect(nondecreasing(res.lossHistory)).toBe(false);
     expect(uniformDequantize(res.quantized)).toEqual(res.dequantized);
+  });
+
+  it('ldlqCore on row slices with a shared block LDL equals the whole-matrix run', () => {
+    const n = 32;
+    const m = 12;
+    const h = randomHessian(n, 11);
+    const b = new Rng(12).fillGaussian(new Float64Array(m * n));
+    const rounder: BlockRounder = {
+      blockSize: 1,
+      round(t, out, codes) {
+        for (let r = 0; r < codes.length; r++) {
+          const c = Math.max(-2, Math.min(2, Math.round(t[r]!)));
+          out[r] = c;
+          codes[r] = c + 2;
+        }
+      },
+    };
+    const whole = ldlqCore(b, m, n, h, rounder, { tuneIters: 3 });
+    const ldl = blockLdl(h, n, 1);
+    const top = ldlqCore(b.subarray(0, 5 * n), 5, n, h, rounder, { tuneIters: 3, ldl });
+    const bottom = ldlqCore(b.subarray(5 * n), m - 5, n, h, rounder, { tuneIters: 3, ldl });
+    expect(Array.from(whole.codes)).toEqual([...top.codes, ...bottom.codes]);
+    expect(() => ldlqCore(b, m, n + 1, h, rounder)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
   });
 
   it('with H = I it reduces to nearest rounding', () => {

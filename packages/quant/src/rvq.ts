@@ -1,6 +1,7 @@
 import { E8_ROOT_CODEBOOK, e8RootEncodeOne } from './e8-roots';
 import { e8pDecodeOne } from './e8p-codebook';
-import { checkVectors, e8pEncodeOne } from './e8p-encode';
+import { e8pEncodeOne } from './e8p-encode';
+import { checkVectors } from './validate';
 
 /**
  * Two-stage residual vector quantisers built on E8P12 (algorithms.md §6.2, §6.3).
@@ -14,15 +15,50 @@ import { checkVectors, e8pEncodeOne } from './e8p-encode';
  * the codeword the encoder chose (the reference's 3-bit mismatch, §11 item 10, cannot occur).
  */
 
-/** Residual scale of E8P12RVQ4B's second stage. */
+/**
+ * Residual scale of E8P12RVQ4B's second stage.
+ *
+ * @example
+ * ```ts
+ * const value = q1 + q2 / RVQ4B_RESID_SCALE;
+ * ```
+ */
 export const RVQ4B_RESID_SCALE = 3.45;
-/** Residual scale of E8P12RVQ3B's second stage. */
+/**
+ * Residual scale of E8P12RVQ3B's second stage.
+ *
+ * @example
+ * ```ts
+ * const value = q1 + root / RVQ3B_RESID_SCALE;
+ * ```
+ */
 export const RVQ3B_RESID_SCALE = 2.04;
-/** Normalisation RMS before E8P12 rounding (`opt_scale`, §6.1). */
+/**
+ * Normalisation RMS before E8P12 rounding (`opt_scale`, §6.1).
+ *
+ * @example
+ * ```ts
+ * const scale = rms / E8P12_OPT_SCALE;
+ * ```
+ */
 export const E8P12_OPT_SCALE = 1.03;
-/** Normalisation RMS before E8P12RVQ4B rounding (§6.3). */
+/**
+ * Normalisation RMS before E8P12RVQ4B rounding (§6.3).
+ *
+ * @example
+ * ```ts
+ * const scale = rms / RVQ4B_OPT_SCALE;
+ * ```
+ */
 export const RVQ4B_OPT_SCALE = 1.03;
-/** Normalisation RMS before E8P12RVQ3B rounding (§6.2). */
+/**
+ * Normalisation RMS before E8P12RVQ3B rounding (§6.2).
+ *
+ * @example
+ * ```ts
+ * const scale = rms / RVQ3B_OPT_SCALE;
+ * ```
+ */
 export const RVQ3B_OPT_SCALE = 0.98;
 
 const r = new Float64Array(8);
@@ -123,7 +159,14 @@ export function rvq3DecodeOne(
   }
 }
 
-/** The residual-VQ variants. */
+/**
+ * The residual-VQ variants.
+ *
+ * @example
+ * ```ts
+ * const v: RvqVariant = 'rvq4b';
+ * ```
+ */
 export type RvqVariant = 'rvq3b' | 'rvq4b';
 
 /**

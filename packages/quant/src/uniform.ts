@@ -18,7 +18,14 @@ import { roundToFloat16 } from './float16';
  * agree.
  */
 
-/** Bit widths supported by the uniform quantiser. */
+/**
+ * Bit widths supported by the uniform quantiser.
+ *
+ * @example
+ * ```ts
+ * const bits: UniformBits = 4;
+ * ```
+ */
 export type UniformBits = 2 | 3 | 4 | 8;
 
 /**
