@@ -58,7 +58,8 @@ export function rtnDecompose(
   const rht = options.rht ?? false;
   const seed = options.seed ?? 42;
   const rot = makeRotation(m, n, rht, new Rng(seed));
-  const g = rms(w) || 1;
+  const rmsW = rms(w);
+  const g = rmsW || 1; // an all-zero W stays zero: globalScale 0 below
   const wr = rotateWeights(rot, w);
   for (let i = 0; i < wr.length; i++) wr[i]! /= g;
   const factor = spec.family === 'e8p' ? e8Ops(e8NameForBits(spec.bits)).optScale : 1;
@@ -68,7 +69,7 @@ export function rtnDecompose(
     m,
     n,
     rank: 0,
-    globalScale: g,
+    globalScale: rmsW === 0 ? 0 : g,
     rotation: rot,
     q: stored,
     l: null,
@@ -162,5 +163,12 @@ export function quantizeThenLowRankDecompose(
   h: Float64Array | Float32Array,
   options: CalderaOptions = {},
 ): Decomposition {
-  return calderaDecompose(w, m, n, h, { ...options, order: ['Q', 'LR'], iterations: 1 }, 'quantize-then-lr');
+  return calderaDecompose(
+    w,
+    m,
+    n,
+    h,
+    { ...options, order: ['Q', 'LR'], iterations: 1 },
+    'quantize-then-lr',
+  );
 }

@@ -8,7 +8,12 @@ import { fitLowRank, type LowRankFit } from './lr-step';
 import { type CalderaOptions, resolveCalderaOptions } from './options';
 import { quantizeResidual } from './q-step';
 import type { StoredMatrix } from './quantizer';
-import { type Decomposition, type IterationRecord, type MethodName, makeDecomposition } from './result';
+import {
+  type Decomposition,
+  type IterationRecord,
+  type MethodName,
+  makeDecomposition,
+} from './result';
 import { makeRotation, rotateHessian, rotateWeights } from './rotation';
 import { validateProblem } from './validate';
 
@@ -48,11 +53,16 @@ export function calderaDecompose(
   validateProblem(w, m, n, h, o.rank);
   const { onProgress, signal } = options;
   const rng = new Rng(o.seed);
-  const g = rms(w) || 1;
+  const rmsW = rms(w);
+  const g = rmsW || 1; // an all-zero W stays zero: globalScale 0 below
   const rot = makeRotation(m, n, o.rht, rng);
   const wr = rotateWeights(rot, w);
   for (let i = 0; i < wr.length; i++) wr[i]! /= g;
-  const hr = rotateHessian(rot, regularizeHessian(h, n, o.sigmaReg), o.sigmaReg > 0 ? o.sigmaReg : 0.01);
+  const hr = rotateHessian(
+    rot,
+    regularizeHessian(h, n, o.sigmaReg),
+    o.sigmaReg > 0 ? o.sigmaReg : 0.01,
+  );
   const { mp, np } = rot;
   const k = o.rank;
   const denom = hessianNorm2(wr, mp, np, hr) || 1;
@@ -64,7 +74,8 @@ export function calderaDecompose(
   let fit: LowRankFit | null = null;
   let lrVals: Float64Array = new Float64Array(mp * np);
   const trace: IterationRecord[] = [];
-  let best: { q: StoredMatrix | null; fit: LowRankFit | null; it: number; err: number } | null = null;
+  let best: { q: StoredMatrix | null; fit: LowRankFit | null; it: number; err: number } | null =
+    null;
   onProgress?.({ type: 'start', task: 'caldera', total: o.iterations, unit: 'iterations' });
   const resid = new Float64Array(mp * np);
   for (let it = 0; it < o.iterations; it++) {
@@ -76,7 +87,19 @@ export function calderaDecompose(
         lrVals = mul('N', 'N', mp, np, k, fit.l, fit.r);
       } else {
         for (let i = 0; i < resid.length; i++) resid[i] = wr[i]! - lrVals[i]!;
-        const res = quantizeResidual(resid, mp, np, hr, fit?.r ?? null, k, o.qQuantizer, o.downdate, o.sigmaReg2, o.tuneIters);
+        const res = quantizeResidual(
+          resid,
+          mp,
+          np,
+          hr,
+          fit?.r ?? null,
+          k,
+          o.qQuantizer,
+          o.downdate,
+          o.sigmaReg2,
+          o.tuneIters,
+          signal,
+        );
         qVals = res.values;
         qStored = res.stored;
       }
@@ -103,7 +126,7 @@ export function calderaDecompose(
     m,
     n,
     rank: b.fit ? k : 0,
-    globalScale: g,
+    globalScale: rmsW === 0 ? 0 : g,
     rotation: rot,
     q: b.q,
     l: b.fit?.lStored ?? null,
@@ -114,6 +137,10 @@ export function calderaDecompose(
     dataAwareError: 0,
   });
   d.dataAwareError = relativeDataAwareError(w, d.reconstruct(), m, n, h);
-  onProgress?.({ type: 'done', task: 'caldera', metrics: { error: d.dataAwareError, bitsPerParameter: d.bitsPerParameter } });
+  onProgress?.({
+    type: 'done',
+    task: 'caldera',
+    metrics: { error: d.dataAwareError, bitsPerParameter: d.bitsPerParameter },
+  });
   return d;
 }

@@ -65,7 +65,11 @@ export function decompose(
     case 'caldera':
       return calderaDecompose(w, m, n, h, options);
     case 'rtn':
-      return rtnDecompose(w, m, n, h, { quantizer: options.quantizer, rht: options.rht, seed: options.seed });
+      return rtnDecompose(w, m, n, h, {
+        quantizer: options.quantizer,
+        rht: options.rht,
+        seed: options.seed,
+      });
     case 'ldlq':
       return ldlqDecompose(w, m, n, h, options);
     case 'low-rank':

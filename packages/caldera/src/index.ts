@@ -30,8 +30,8 @@ export {
   e8NameForBits,
   type QuantizerSpec,
   quantizeMatrix,
-  specName,
   type StoredMatrix,
+  specName,
   storedBits,
 } from './quantizer';
 export {
@@ -44,6 +44,12 @@ export {
   makeDecomposition,
   rotatedApproximation,
 } from './result';
-export { makeRotation, type Rotation, rotateHessian, rotateWeights, unrotateWeights } from './rotation';
+export {
+  makeRotation,
+  type Rotation,
+  rotateHessian,
+  rotateWeights,
+  unrotateWeights,
+} from './rotation';
 export { type SvdMode, symEig, type TopSubspace, topSubspace } from './top-subspace';
 export { validateProblem } from './validate';

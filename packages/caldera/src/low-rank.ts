@@ -25,7 +25,11 @@ import { validateProblem } from './validate';
  * const r: RankRule = { parameterReduction: 0.5 };
  * ```
  */
-export type RankRule = { rank: number } | { energy: number } | { errorBudget: number } | { parameterReduction: number };
+export type RankRule =
+  | { rank: number }
+  | { energy: number }
+  | { errorBudget: number }
+  | { parameterReduction: number };
 
 /**
  * The low-rank methods.
@@ -73,26 +77,42 @@ export function selectRank(spectrum: Float64Array, m: number, n: number, rule: R
   const kmax = Math.min(m, n, spectrum.length);
   if ('rank' in rule) {
     if (!Number.isInteger(rule.rank) || rule.rank < 1) {
-      throw new CalderaError('INVALID_OPTIONS', `rank must be a positive integer, got ${describeValue(rule.rank)}`);
+      throw new CalderaError(
+        'INVALID_OPTIONS',
+        `rank must be a positive integer, got ${describeValue(rule.rank)}`,
+      );
     }
     if (rule.rank > Math.min(m, n)) {
-      throw new CalderaError('RANK_TOO_LARGE', `rank ${rule.rank} exceeds min(m, n) = ${Math.min(m, n)}`);
+      throw new CalderaError(
+        'RANK_TOO_LARGE',
+        `rank ${rule.rank} exceeds min(m, n) = ${Math.min(m, n)}`,
+      );
     }
     return rule.rank;
   }
   if ('parameterReduction' in rule) {
     const rho = rule.parameterReduction;
     if (!(rho >= 0 && rho < 1)) {
-      throw new CalderaError('INVALID_OPTIONS', `parameterReduction must be in [0, 1), got ${describeValue(rho)}`);
+      throw new CalderaError(
+        'INVALID_OPTIONS',
+        `parameterReduction must be in [0, 1), got ${describeValue(rho)}`,
+      );
     }
     const k = Math.min(kmax, Math.floor(((1 - rho) * m * n) / (m + n)));
-    if (k < 1) throw new CalderaError('INVALID_OPTIONS', `no rank ≥ 1 reduces ${m}×${n} parameters by ${rho}`);
+    if (k < 1)
+      throw new CalderaError(
+        'INVALID_OPTIONS',
+        `no rank ≥ 1 reduces ${m}×${n} parameters by ${rho}`,
+      );
     return k;
   }
   const frac = 'energy' in rule ? rule.energy : 1 - rule.errorBudget ** 2;
   const given = 'energy' in rule ? rule.energy : rule.errorBudget;
   if (!(Number.isFinite(given) && given >= 0 && given <= 1)) {
-    throw new CalderaError('INVALID_OPTIONS', `rank rule fraction must be in [0, 1], got ${describeValue(rule)}`);
+    throw new CalderaError(
+      'INVALID_OPTIONS',
+      `rank rule fraction must be in [0, 1], got ${describeValue(rule)}`,
+    );
   }
   let total = 0;
   for (const v of spectrum) total += v;
@@ -132,7 +152,13 @@ export function lowRankDecompose(
   options: LowRankOptions = {},
 ): Decomposition {
   const rule = options.rule ?? { energy: 0.9 };
-  validateProblem(w, m, n, h, 'rank' in rule && Number.isInteger(rule.rank) && rule.rank >= 0 ? rule.rank : 0);
+  validateProblem(
+    w,
+    m,
+    n,
+    h,
+    'rank' in rule && Number.isInteger(rule.rank) && rule.rank >= 0 ? rule.rank : 0,
+  );
   const w64 = Float64Array.from(w);
   let u: Float64Array;
   let spectrum: Float64Array;
@@ -144,14 +170,17 @@ export function lowRankDecompose(
       validateProblem(new Float32Array(m * m), m, m, mom, 0);
       g = Float64Array.from(mom);
     } else {
-      g = h ? mul('N', 'T', m, m, n, w64, mul('N', 'N', m, n, n, w64, Float64Array.from(h))) : mul('N', 'T', m, m, n, w64, w64);
+      g = h
+        ? mul('N', 'T', m, m, n, w64, mul('N', 'N', m, n, n, w64, Float64Array.from(h)))
+        : mul('N', 'T', m, m, n, w64, w64);
     }
     const e = symEig(g, m);
     u = e.vectors;
     ldu = m;
     spectrum = e.values.map((v) => Math.max(0, v));
   } else if (method === 'weight-svd' || method === 'whitened-svd') {
-    const hh = method === 'whitened-svd' && h ? regularizeHessian(h, n, options.sigmaReg ?? 1e-6) : null;
+    const hh =
+      method === 'whitened-svd' && h ? regularizeHessian(h, n, options.sigmaReg ?? 1e-6) : null;
     const kAll = Math.min(m, n);
     const t = topSubspace(w64, m, n, hh, kAll, 'exact', new Rng(0));
     u = t.u;
@@ -180,7 +209,12 @@ export function lowRankDecompose(
     q: null,
     l: { kind: 'float32', rows: k, cols: m, values: ut },
     r: { kind: 'float32', rows: k, cols: n, values: Float32Array.from(r) },
-    options: { method, rule, sigmaReg: options.sigmaReg ?? 1e-6, outputMoment: options.outputMoment ? 'given' : 'W·H·Wᵀ' },
+    options: {
+      method,
+      rule,
+      sigmaReg: options.sigmaReg ?? 1e-6,
+      outputMoment: options.outputMoment ? 'given' : 'W·H·Wᵀ',
+    },
     trace: [],
     bestIteration: -1,
     dataAwareError: 0,

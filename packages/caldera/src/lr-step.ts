@@ -6,7 +6,7 @@
 import { CalderaError, isCalderaError, type Rng } from '@caldera/core';
 import { spdSolve } from '@caldera/linalg';
 import { dot, mul, transpose } from './internal/dense';
-import { quantizeMatrix, type QuantizerSpec, type StoredMatrix } from './quantizer';
+import { type QuantizerSpec, quantizeMatrix, type StoredMatrix } from './quantizer';
 import { type SvdMode, topSubspace } from './top-subspace';
 
 /**
@@ -46,7 +46,12 @@ export interface LowRankFit {
  * ridgeSolve(new Float64Array([2]), 1, new Float64Array([4]), 1); // [2]
  * ```
  */
-export function ridgeSolve(s: Float64Array, k: number, b: Float64Array, nrhs: number): Float64Array {
+export function ridgeSolve(
+  s: Float64Array,
+  k: number,
+  b: Float64Array,
+  nrhs: number,
+): Float64Array {
   let md = 0;
   for (let i = 0; i < k; i++) md += s[i * k + i]!;
   md = md > 0 ? md / k : 1;
@@ -56,7 +61,8 @@ export function ridgeSolve(s: Float64Array, k: number, b: Float64Array, nrhs: nu
     try {
       return spdSolve(a, k, b, nrhs);
     } catch (e) {
-      const retry = isCalderaError(e, 'NOT_POSITIVE_DEFINITE') || isCalderaError(e, 'SINGULAR_MATRIX');
+      const retry =
+        isCalderaError(e, 'NOT_POSITIVE_DEFINITE') || isCalderaError(e, 'SINGULAR_MATRIX');
       if (!retry || t >= 7) throw e;
     }
   }
@@ -93,14 +99,23 @@ export function fitLowRank(
   rng: Rng,
 ): LowRankFit {
   if (!(Number.isInteger(k) && k >= 1 && k <= Math.min(m, n))) {
-    throw new CalderaError('INVALID_OPTIONS', `fitLowRank: rank must be in 1..${Math.min(m, n)}, got ${k}`);
+    throw new CalderaError(
+      'INVALID_OPTIONS',
+      `fitLowRank: rank must be in 1..${Math.min(m, n)}, got ${k}`,
+    );
   }
   const { u } = topSubspace(a, m, n, h, k, svd, rng);
   const r0 = mul('T', 'N', k, n, m, u, a); // U_kᵀ·A
   if (spec.family === 'float' || rounds === 0) {
     const lq = quantizeMatrix(transpose(u, m, k), k, m, spec);
     const rq = quantizeMatrix(r0, k, n, spec);
-    return { k, l: transpose(lq.values, k, m), r: rq.values, lStored: lq.stored, rStored: rq.stored };
+    return {
+      k,
+      l: transpose(lq.values, k, m),
+      r: rq.values,
+      lStored: lq.stored,
+      rStored: rq.stored,
+    };
   }
   let rCur = r0;
   let hrt = mul('N', 'T', n, k, n, h, rCur); // H·Rᵀ

@@ -82,7 +82,10 @@ export const CALDERA_DEFAULTS: Readonly<ResolvedCalderaOptions> = Object.freeze(
 
 function nonNegInt(v: number, what: string): number {
   if (!Number.isInteger(v) || v < 0) {
-    throw new CalderaError('INVALID_OPTIONS', `${what} must be a non-negative integer, got ${describeValue(v)}`);
+    throw new CalderaError(
+      'INVALID_OPTIONS',
+      `${what} must be a non-negative integer, got ${describeValue(v)}`,
+    );
   }
   return v;
 }
@@ -102,7 +105,8 @@ function nonNegInt(v: number, what: string): number {
 export function resolveCalderaOptions(o: CalderaOptions): ResolvedCalderaOptions {
   const r = { ...CALDERA_DEFAULTS } as ResolvedCalderaOptions;
   for (const [key, value] of Object.entries(o)) {
-    if (value !== undefined && key !== 'onProgress' && key !== 'signal') (r as unknown as Record<string, unknown>)[key] = value;
+    if (value !== undefined && key !== 'onProgress' && key !== 'signal')
+      (r as unknown as Record<string, unknown>)[key] = value;
   }
   nonNegInt(r.rank, 'rank');
   nonNegInt(r.iterations, 'iterations');
@@ -112,17 +116,41 @@ export function resolveCalderaOptions(o: CalderaOptions): ResolvedCalderaOptions
   checkSpec(r.qQuantizer, 'qQuantizer');
   checkSpec(r.lrQuantizer, 'lrQuantizer');
   if (r.qQuantizer.family === 'float') {
-    throw new CalderaError('INVALID_OPTIONS', 'qQuantizer cannot be float: Q is the quantised part');
+    throw new CalderaError(
+      'INVALID_OPTIONS',
+      'qQuantizer cannot be float: Q is the quantised part',
+    );
   }
-  if (!(r.sigmaReg >= 0 && Number.isFinite(r.sigmaReg) && r.sigmaReg2 >= 0 && Number.isFinite(r.sigmaReg2))) {
-    throw new CalderaError('INVALID_OPTIONS', `sigmaReg/sigmaReg2 must be finite and ≥ 0, got ${describeValue([r.sigmaReg, r.sigmaReg2])}`);
+  if (
+    !(
+      r.sigmaReg >= 0 &&
+      Number.isFinite(r.sigmaReg) &&
+      r.sigmaReg2 >= 0 &&
+      Number.isFinite(r.sigmaReg2)
+    )
+  ) {
+    throw new CalderaError(
+      'INVALID_OPTIONS',
+      `sigmaReg/sigmaReg2 must be finite and ≥ 0, got ${describeValue([r.sigmaReg, r.sigmaReg2])}`,
+    );
   }
   if (r.svd !== 'exact' && r.svd !== 'randomized') {
-    throw new CalderaError('INVALID_OPTIONS', `svd must be 'exact' or 'randomized', got ${describeValue(r.svd)}`);
+    throw new CalderaError(
+      'INVALID_OPTIONS',
+      `svd must be 'exact' or 'randomized', got ${describeValue(r.svd)}`,
+    );
   }
-  if (!Array.isArray(r.order) || r.order.length === 0 || r.order.some((s) => s !== 'LR' && s !== 'Q')) {
-    throw new CalderaError('INVALID_OPTIONS', `order must list 'LR' and/or 'Q', got ${describeValue(r.order)}`);
+  if (
+    !Array.isArray(r.order) ||
+    r.order.length === 0 ||
+    r.order.some((s) => s !== 'LR' && s !== 'Q')
+  ) {
+    throw new CalderaError(
+      'INVALID_OPTIONS',
+      `order must list 'LR' and/or 'Q', got ${describeValue(r.order)}`,
+    );
   }
-  if (!Number.isFinite(r.seed)) throw new CalderaError('INVALID_OPTIONS', `seed must be finite, got ${describeValue(r.seed)}`);
+  if (!Number.isFinite(r.seed))
+    throw new CalderaError('INVALID_OPTIONS', `seed must be finite, got ${describeValue(r.seed)}`);
   return r;
 }

@@ -33,8 +33,9 @@ export interface LdlqQuantized {
  * @param h - H, n×n SPD
  * @param spec - the quantiser (E8 family or uniform)
  * @param tuneIters - tune sweeps (reference 10)
+ * @param signal - cancels the LDLQ passes (CalderaError `ABORTED`)
  * @returns codes and values
- * @throws CalderaError `INVALID_OPTIONS` for a float quantiser
+ * @throws CalderaError `INVALID_OPTIONS` for a float quantiser; `ABORTED`
  * @example
  * ```ts
  * const q = ldlqQuantize(b, 64, 128, h, { family: 'e8p', bits: 2 }, 10);
@@ -47,14 +48,32 @@ export function ldlqQuantize(
   h: Float64Array,
   spec: QuantizerSpec,
   tuneIters: number,
+  signal?: AbortSignal,
 ): LdlqQuantized {
   if (spec.family === 'e8p') {
-    const r = ldlqE8(e8NameForBits(spec.bits), b, m, n, h, { tuneIters, scale: rms(b) > 0 ? undefined : 1 });
-    return { stored: { kind: 'quantized', q: r.quantized }, values: Float64Array.from(r.dequantized) };
+    const r = ldlqE8(e8NameForBits(spec.bits), b, m, n, h, {
+      tuneIters,
+      signal,
+      scale: rms(b) > 0 ? undefined : 1,
+    });
+    return {
+      stored: { kind: 'quantized', q: r.quantized },
+      values: Float64Array.from(r.dequantized),
+    };
   }
   if (spec.family === 'uniform') {
-    const r = ldlqUniform(b, m, n, h, { bits: spec.bits, groupSize: spec.groupSize ?? n }, { tuneIters });
-    return { stored: { kind: 'quantized', q: r.quantized }, values: Float64Array.from(r.dequantized) };
+    const r = ldlqUniform(
+      b,
+      m,
+      n,
+      h,
+      { bits: spec.bits, groupSize: spec.groupSize ?? n },
+      { tuneIters, signal },
+    );
+    return {
+      stored: { kind: 'quantized', q: r.quantized },
+      values: Float64Array.from(r.dequantized),
+    };
   }
   throw new CalderaError('INVALID_OPTIONS', 'ldlqQuantize: Q needs a quantiser, not float');
 }
@@ -78,7 +97,13 @@ export function ldlqQuantize(
  * const hq = downdateHessian(h, 128, fit.r, 8, 0.01);
  * ```
  */
-export function downdateHessian(h: Float64Array, n: number, r: Float64Array, k: number, sigma2: number): Float64Array {
+export function downdateHessian(
+  h: Float64Array,
+  n: number,
+  r: Float64Array,
+  k: number,
+  sigma2: number,
+): Float64Array {
   const c = choleskyWithJitter(h, n).l;
   const rc = mul('N', 'N', k, n, n, r, c); // R·C, k×n
   const p = orthonormalize(transpose(rc, k, n), n, k); // n×k
@@ -110,6 +135,7 @@ export function downdateHessian(h: Float64Array, n: number, r: Float64Array, k: 
  * @param downdate - apply the Hessian downdate
  * @param sigma2 - σ₂ of the downdate
  * @param tuneIters - LDLQ tune sweeps
+ * @param signal - cancels the LDLQ passes
  * @returns codes and dequantised Q
  * @example
  * ```ts
@@ -127,7 +153,8 @@ export function quantizeResidual(
   downdate: boolean,
   sigma2: number,
   tuneIters: number,
+  signal?: AbortSignal,
 ): LdlqQuantized {
   const hq = downdate && r !== null && k > 0 ? downdateHessian(h, n, r, k, sigma2) : h;
-  return ldlqQuantize(b, m, n, hq, spec, tuneIters);
+  return ldlqQuantize(b, m, n, hq, spec, tuneIters, signal);
 }

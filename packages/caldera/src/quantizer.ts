@@ -79,12 +79,17 @@ export function checkSpec(spec: QuantizerSpec, what: string): QuantizerSpec {
     ((spec.family === 'e8p' && [2, 3, 4].includes(spec.bits)) ||
       (spec.family === 'uniform' &&
         [2, 3, 4, 8].includes(spec.bits) &&
-        (spec.groupSize === undefined || (Number.isInteger(spec.groupSize) && spec.groupSize > 0))) ||
+        (spec.groupSize === undefined ||
+          (Number.isInteger(spec.groupSize) && spec.groupSize > 0))) ||
       spec.family === 'float');
   if (!ok) {
-    throw new CalderaError('INVALID_OPTIONS', `${what}: unsupported quantizer ${describeValue(spec)}`, {
-      details: { spec },
-    });
+    throw new CalderaError(
+      'INVALID_OPTIONS',
+      `${what}: unsupported quantizer ${describeValue(spec)}`,
+      {
+        details: { spec },
+      },
+    );
   }
   return spec;
 }
@@ -122,7 +127,10 @@ export function quantizeMatrix(
     const scale = r > 0 && Number.isFinite(r) ? r / rmsFactor : 1;
     stored = { kind: 'quantized', q: e8Quantize(e8NameForBits(spec.bits), mat, rows, cols, scale) };
   } else {
-    const q = uniformQuantize(mat, rows, cols, { bits: spec.bits, groupSize: spec.groupSize ?? cols });
+    const q = uniformQuantize(mat, rows, cols, {
+      bits: spec.bits,
+      groupSize: spec.groupSize ?? cols,
+    });
     stored = { kind: 'quantized', q };
   }
   return { stored, values: dequantizeStored(stored) };

@@ -6,7 +6,14 @@ import { mul } from './internal/dense';
 import { dequantizeStored, type StoredMatrix, storedBits } from './quantizer';
 import { type Rotation, unrotateWeights } from './rotation';
 
-/** Version of the {@link Decomposition} layout. */
+/**
+ * Version of the {@link Decomposition} layout (bumped when fields change meaning).
+ *
+ * @example
+ * ```ts
+ * if (d.formatVersion !== DECOMPOSITION_FORMAT_VERSION) throw new Error('re-run the solver');
+ * ```
+ */
 export const DECOMPOSITION_FORMAT_VERSION = 1;
 
 /**
@@ -161,7 +168,7 @@ export function rotatedApproximation(
   const out = q ? dequantizeStored(q) : new Float64Array(rot.mp * rot.np);
   if (l && r && k > 0) {
     const lr = mul('T', 'N', rot.mp, rot.np, k, dequantizeStored(l), dequantizeStored(r));
-    for (let i = 0; i < out.length; i++) out[i]! += lr[i]!;
+    for (let i = 0; i < out.length; i++) out[i] = out[i]! + lr[i]!;
   }
   return out;
 }
@@ -195,6 +202,10 @@ export function makeDecomposition(
     bits,
     bitsPerParameter: total / (parts.m * parts.n),
     reconstruct: () =>
-      unrotateWeights(rot, rotatedApproximation(rot, parts.q, parts.l, parts.r, parts.rank), parts.globalScale),
+      unrotateWeights(
+        rot,
+        rotatedApproximation(rot, parts.q, parts.l, parts.r, parts.rank),
+        parts.globalScale,
+      ),
   };
 }

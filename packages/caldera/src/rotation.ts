@@ -6,7 +6,7 @@
  * (the cropped rows and columns of the error are dropped on output), and equals it when no
  * padding is needed.
  */
-import { type Rng } from '@caldera/core';
+import type { Rng } from '@caldera/core';
 import { hadamardPlan, rhtTwoSided, rhtTwoSidedInverse } from '@caldera/linalg';
 
 /**
@@ -50,7 +50,15 @@ export interface Rotation {
  */
 export function makeRotation(m: number, n: number, enabled: boolean, rng: Rng): Rotation {
   if (!enabled) {
-    return { enabled, m, n, mp: m, np: n, signsLeft: new Float32Array(0), signsRight: new Float32Array(0) };
+    return {
+      enabled,
+      m,
+      n,
+      mp: m,
+      np: n,
+      signsLeft: new Float32Array(0),
+      signsRight: new Float32Array(0),
+    };
   }
   const np = hadamardPlan(n).paddedDim;
   const mp = hadamardPlan(m).paddedDim;

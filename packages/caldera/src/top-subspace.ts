@@ -4,7 +4,7 @@
  * all the closed-form rank-k fit needs: with U_k those vectors, the optimal rank-k product is
  * L·R = U_k·(U_kᵀ·A) (algorithms.md §4.1: L = U_k, R = Σ_k·P_kᵀ·S⁻¹ = U_kᵀ·A).
  */
-import { type Rng } from '@caldera/core';
+import type { Rng } from '@caldera/core';
 import { dpotrf, orthonormalize, symmetricEigen } from '@caldera/linalg';
 import { mul, transpose } from './internal/dense';
 
@@ -20,7 +20,10 @@ import { mul, transpose } from './internal/dense';
  * symEig(new Float64Array([2, 1, 1, 2]), 2).values; // [3, 1]
  * ```
  */
-export function symEig(g: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+export function symEig(
+  g: Float64Array,
+  n: number,
+): { values: Float64Array; vectors: Float64Array } {
   const e = symmetricEigen(g, n);
   const values = new Float64Array(n);
   const vectors = new Float64Array(n * n);
@@ -96,7 +99,13 @@ export function topSubspace(
   return mode === 'exact' ? exactTop(a, m, n, h, k) : randomizedTop(a, m, n, h, k, rng, powerIters);
 }
 
-function exactTop(a: Float64Array, m: number, n: number, h: Float64Array | null, k: number): TopSubspace {
+function exactTop(
+  a: Float64Array,
+  m: number,
+  n: number,
+  h: Float64Array | null,
+  k: number,
+): TopSubspace {
   if (m <= n) {
     const hat = h ? mul('N', 'T', n, m, n, h, a) : transpose(a, m, n); // H·Aᵀ, n×m
     const g = mul('N', 'N', m, m, n, a, hat);

@@ -27,35 +27,58 @@ export function validateProblem(
   rank: number,
 ): void {
   if (!Number.isInteger(m) || !Number.isInteger(n) || m < 1 || n < 1) {
-    throw new CalderaError('SHAPE_MISMATCH', `dimensions must be positive integers, got ${describeValue([m, n])}`, {
-      details: { m, n },
-    });
+    throw new CalderaError(
+      'SHAPE_MISMATCH',
+      `dimensions must be positive integers, got ${describeValue([m, n])}`,
+      {
+        details: { m, n },
+      },
+    );
   }
   if (w.length !== m * n) {
-    throw new CalderaError('SHAPE_MISMATCH', `W must hold m·n = ${m * n} values for ${m}×${n}, got ${w.length}`, {
-      details: { m, n, length: w.length },
-    });
+    throw new CalderaError(
+      'SHAPE_MISMATCH',
+      `W must hold m·n = ${m * n} values for ${m}×${n}, got ${w.length}`,
+      {
+        details: { m, n, length: w.length },
+      },
+    );
   }
   if (h !== null && h.length !== n * n) {
-    throw new CalderaError('SHAPE_MISMATCH', `H must be n×n = ${n * n} values (n = ${n}), got ${h.length}`, {
-      details: { n, length: h.length },
-    });
+    throw new CalderaError(
+      'SHAPE_MISMATCH',
+      `H must be n×n = ${n * n} values (n = ${n}), got ${h.length}`,
+      {
+        details: { n, length: h.length },
+      },
+    );
   }
   for (let i = 0; i < w.length; i++) {
     if (!Number.isFinite(w[i]!)) {
-      throw new CalderaError('NON_FINITE_INPUT', `W[${Math.floor(i / n)}, ${i % n}] is ${describeValue(w[i])}`, {
-        details: { index: i },
-      });
+      throw new CalderaError(
+        'NON_FINITE_INPUT',
+        `W[${Math.floor(i / n)}, ${i % n}] is ${describeValue(w[i])}`,
+        {
+          details: { index: i },
+        },
+      );
     }
   }
   if (h !== null) checkHessian(h, n);
   if (!Number.isInteger(rank) || rank < 0) {
-    throw new CalderaError('INVALID_OPTIONS', `rank must be a non-negative integer, got ${describeValue(rank)}`);
+    throw new CalderaError(
+      'INVALID_OPTIONS',
+      `rank must be a non-negative integer, got ${describeValue(rank)}`,
+    );
   }
   if (rank > Math.min(m, n)) {
-    throw new CalderaError('RANK_TOO_LARGE', `rank ${rank} exceeds min(m, n) = ${Math.min(m, n)} for ${m}×${n}`, {
-      details: { rank, m, n },
-    });
+    throw new CalderaError(
+      'RANK_TOO_LARGE',
+      `rank ${rank} exceeds min(m, n) = ${Math.min(m, n)} for ${m}×${n}`,
+      {
+        details: { rank, m, n },
+      },
+    );
   }
 }
 
@@ -64,9 +87,13 @@ function checkHessian(h: ArrayLike<number>, n: number): void {
   for (let i = 0; i < h.length; i++) {
     const v = h[i]!;
     if (!Number.isFinite(v)) {
-      throw new CalderaError('NON_FINITE_INPUT', `H[${Math.floor(i / n)}, ${i % n}] is ${describeValue(v)}`, {
-        details: { index: i },
-      });
+      throw new CalderaError(
+        'NON_FINITE_INPUT',
+        `H[${Math.floor(i / n)}, ${i % n}] is ${describeValue(v)}`,
+        {
+          details: { index: i },
+        },
+      );
     }
     maxAbs = Math.max(maxAbs, Math.abs(v));
   }
@@ -87,8 +114,12 @@ function checkHessian(h: ArrayLike<number>, n: number): void {
   let trace = 0;
   for (let i = 0; i < n; i++) trace += h[i * n + i]!;
   if (!(trace > 0)) {
-    throw new CalderaError('NOT_POSITIVE_DEFINITE', `H has non-positive trace ${describeValue(trace)}`, {
-      details: { trace },
-    });
+    throw new CalderaError(
+      'NOT_POSITIVE_DEFINITE',
+      `H has non-positive trace ${describeValue(trace)}`,
+      {
+        details: { trace },
+      },
+    );
   }
 }

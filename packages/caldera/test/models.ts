@@ -23,7 +23,16 @@ export interface LinearLayer {
   w: Float32Array;
 }
 
-/** Absolute path of a shared asset. */
+/**
+ * Absolute path of a shared asset (read in place).
+ *
+ * @param rel - path below /work/shared/assets
+ * @returns the absolute path
+ * @example
+ * ```ts
+ * assetPath('models/stories260K/stories260K.bin');
+ * ```
+ */
 export function assetPath(rel: string): string {
   return new URL(`../../../../shared/assets/${rel}`, import.meta.url).pathname;
 }
@@ -40,8 +49,17 @@ export function assetPath(rel: string): string {
 export function readStories260K(): LinearLayer[] {
   const buf = readFileSync(assetPath('models/stories260K/stories260K.bin'));
   const head = new Int32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + 28));
-  const [dim, hidden, layers, heads, kvHeads, vocab] = [head[0]!, head[1]!, head[2]!, head[3]!, head[4]!, head[5]!];
-  const f = new Float32Array(buf.buffer.slice(buf.byteOffset + 28, buf.byteOffset + buf.byteLength));
+  const [dim, hidden, layers, heads, kvHeads, vocab] = [
+    head[0]!,
+    head[1]!,
+    head[2]!,
+    head[3]!,
+    head[4]!,
+    head[5]!,
+  ];
+  const f = new Float32Array(
+    buf.buffer.slice(buf.byteOffset + 28, buf.byteOffset + buf.byteLength),
+  );
   const kv = (dim * kvHeads) / heads;
   let p = vocab * dim + layers * dim; // embedding, rms_att
   const take = (count: number): number => {
@@ -87,10 +105,13 @@ export function readPycode6m(filter = ''): LinearLayer[] {
   const base = 8 + len;
   const out: LinearLayer[] = [];
   for (const [name, t] of Object.entries(header)) {
-    if (name === '__metadata__' || !name.endsWith('proj.weight') || !name.includes(filter)) continue;
+    if (name === '__metadata__' || !name.endsWith('proj.weight') || !name.includes(filter))
+      continue;
     const [a, b] = t.data_offsets;
     const bytes = buf.subarray(base + a, base + b);
-    const w = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const w = new Float32Array(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    );
     out.push({ name, m: t.shape[0]!, n: t.shape[1]!, w });
   }
   return out;

@@ -46,7 +46,8 @@ export function plantedProblem(m: number, n: number, plantedRank: number, seed: 
     const u = new Float64Array(m).map(() => rng.nextGaussian());
     const v = new Float64Array(n).map(() => rng.nextGaussian());
     const s = (6 - (3 * t) / Math.max(1, plantedRank - 1)) * scale;
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) w[i * n + j]! += s * u[i]! * v[j]! * scale * 4;
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) w[i * n + j]! += s * u[i]! * v[j]! * scale * 4;
   }
   for (let i = 0; i < w.length; i++) {
     let chi = 0;

@@ -1,5 +1,5 @@
 import {
-  type DType,
+  DTYPE_ITEMSIZE,
   type HubOptions,
   openModel,
   SafetensorsFile,
@@ -10,21 +10,6 @@ import pc from 'picocolors';
 import { formatBytes, formatCount, formatTable } from '../format';
 import type { CliIo } from '../program';
 import { createProgressRenderer } from '../progress-renderer';
-
-const ITEM_BYTES: Record<DType, number> = {
-  F64: 8,
-  F32: 4,
-  F16: 2,
-  BF16: 2,
-  I64: 8,
-  I32: 4,
-  I16: 2,
-  I8: 1,
-  U8: 1,
-  BOOL: 1,
-  F8_E4M3: 1,
-  F8_E5M2: 1,
-};
 
 /**
  * What `caldera inspect` reports about a model.
@@ -46,7 +31,7 @@ export interface InspectReport {
 function summarise(location: string, format: string, infos: TensorInfo[]): InspectReport {
   const tensors = infos.map((t) => {
     const parameters = t.shape.reduce((a, b) => a * b, 1);
-    return { ...t, parameters, bytes: parameters * ITEM_BYTES[t.dtype] };
+    return { ...t, parameters, bytes: parameters * DTYPE_ITEMSIZE[t.dtype] };
   });
   return {
     location,
