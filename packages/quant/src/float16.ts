@@ -1,50 +1,28 @@
+import { float16ToNumber, numberToFloat16Bits } from '@caldera/core';
+
 /**
- * IEEE 754 binary16 conversions for stored scales (round to nearest, ties to even).
+ * Scalar float16 helpers for scales and side data, named as the rest of @caldera/quant uses
+ * them. The conversion itself is `@caldera/core`'s (round-to-nearest-even through float32).
  */
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
 /**
- * Converts a number to the bits of the nearest float16 (ties to even; overflow → ±∞;
- * NaN → a quiet NaN).
+ * The float16 bit pattern of a number.
  *
- * @param value - the number (rounded to float32 first)
- * @returns the 16-bit pattern
+ * @param value - the number
+ * @returns its float16 bits
  * @example
  * ```ts
  * toFloat16Bits(1); // 0x3c00
  * ```
  */
 export function toFloat16Bits(value: number): number {
-  f32[0] = value;
-  const x = u32[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  const mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  const e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    const m = mant | 0x800000;
-    const shift = 14 - e;
-    let h = m >>> shift;
-    const rem = m & ((1 << shift) - 1);
-    const halfway = 1 << (shift - 1);
-    if (rem > halfway || (rem === halfway && h & 1)) h++;
-    return sign | h;
-  }
-  let h = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++;
-  return sign | h;
+  return numberToFloat16Bits(value);
 }
 
 /**
- * Converts float16 bits to a number (exact).
+ * The number a float16 bit pattern encodes.
  *
- * @param bits - the 16-bit pattern
+ * @param bits - float16 bits
  * @returns the value
  * @example
  * ```ts
@@ -52,24 +30,19 @@ export function toFloat16Bits(value: number): number {
  * ```
  */
 export function fromFloat16Bits(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const e = (bits >>> 10) & 0x1f;
-  const m = bits & 0x3ff;
-  if (e === 0) return sign * m * 2 ** -24;
-  if (e === 0x1f) return m ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * (1 + m / 1024) * 2 ** (e - 15);
+  return float16ToNumber(bits);
 }
 
 /**
  * Rounds a number to the nearest float16 value.
  *
  * @param value - the number
- * @returns the float16-representable value
+ * @returns the float16 value as a number
  * @example
  * ```ts
  * roundToFloat16(0.1); // 0.0999755859375
  * ```
  */
 export function roundToFloat16(value: number): number {
-  return fromFloat16Bits(toFloat16Bits(value));
+  return float16ToNumber(numberToFloat16Bits(value));
 }

@@ -1,8 +1,11 @@
 // Byte views and float32 decoding of raw tensor bytes: pure functions, no Node imports.
-import { CalderaError, describeValue } from '@caldera/core';
-import { bfloat16BitsToFloat32 } from '../dtype/bf16';
-import { float16BitsToFloat32 } from '../dtype/f16';
-import { float64ToFloat32 } from '../dtype/f64';
+import {
+  bfloat16BitsToFloat32,
+  CalderaError,
+  describeValue,
+  float16BitsToFloat32,
+  float64ToFloat32,
+} from '@caldera/core';
 import type { DType } from '../model/model-source';
 
 /**

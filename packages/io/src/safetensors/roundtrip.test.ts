@@ -1,9 +1,8 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { float32ToBfloat16Bits, float32ToFloat16Bits } from '@caldera/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { float32ToBfloat16Bits } from '../dtype/bf16';
-import { float32ToFloat16Bits } from '../dtype/f16';
 import { SafetensorsFile } from './file-reader';
 import { parseSafetensors } from './parse';
 import { serializeSafetensors, type TensorWithData } from './serialize';

@@ -1,4 +1,4 @@
-import { CalderaError } from '@caldera/core';
+import { CalderaError } from '../error';
 
 /**
  * Checks that a kernel's output array can hold its input.

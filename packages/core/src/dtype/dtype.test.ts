@@ -1,9 +1,13 @@
-import { isCalderaError } from '@caldera/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isCalderaError } from '../error';
 import { bfloat16BitsToFloat32, float32ToBfloat16Bits } from './bf16';
-import { DTYPE_ITEMSIZE, DTYPES, dtypeItemSize, isDType } from './dtype-info';
-import { float16BitsToFloat32, float32ToFloat16Bits } from './f16';
+import {
+  float16BitsToFloat32,
+  float16ToNumber,
+  float32ToFloat16Bits,
+  numberToFloat16Bits,
+} from './f16';
 import { float64ToFloat32 } from './f64';
 import {
   decodeFloatBitsRef,
@@ -32,18 +36,6 @@ function nearTies(lowBits: number[], shiftTo: (h: number) => number): Uint32Arra
   }
   return out;
 }
-
-describe('dtype info', () => {
-  it('lists the twelve safetensors dtypes with their sizes', () => {
-    expect(DTYPES).toHaveLength(12);
-    expect(DTYPES.map((d) => dtypeItemSize(d))).toEqual([8, 4, 2, 2, 8, 4, 2, 1, 1, 1, 1, 1]);
-    expect(isDType('BF16')).toBe(true);
-    expect(isDType('bf16')).toBe(false);
-    expect(isDType('toString')).toBe(false);
-    expect(isDType(4)).toBe(false);
-    expect(DTYPE_ITEMSIZE.F8_E5M2).toBe(1);
-  });
-});
 
 describe('reference formats', () => {
   it('decodes and encodes known float16 and bfloat16 values', () => {
@@ -195,5 +187,21 @@ describe('float64 kernel', () => {
       }),
       { seed: 64, numRuns: 500 },
     );
+  });
+});
+
+describe('scalar float16 helpers', () => {
+  it('agree with the array kernels on every pattern', () => {
+    const wide = float16BitsToFloat32(ALL16);
+    for (let h = 0; h < 65536; h++) {
+      const v = float16ToNumber(h);
+      if (Number.isNaN(wide[h]!)) expect(Number.isNaN(v)).toBe(true);
+      else {
+        expect(v).toBe(wide[h]);
+        expect(numberToFloat16Bits(v)).toBe(h);
+      }
+    }
+    expect(numberToFloat16Bits(0.1)).toBe(0x2e66);
+    expect(float16ToNumber(0x2e66)).toBe(0.0999755859375);
   });
 });

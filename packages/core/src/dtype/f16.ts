@@ -99,3 +99,42 @@ export function float32ToFloat16Bits(
   }
   return dst;
 }
+
+const scalarIn = new Float32Array(1);
+const scalarBits = new Uint16Array(1);
+
+/**
+ * Rounds one number to float16 (round-to-nearest-even through float32) and returns its bits.
+ * For arrays use {@link float32ToFloat16Bits}.
+ *
+ * @param value - the number
+ * @returns the float16 bit pattern
+ * @example
+ * ```ts
+ * numberToFloat16Bits(1); // 0x3c00
+ * ```
+ */
+export function numberToFloat16Bits(value: number): number {
+  scalarIn[0] = value;
+  return float32ToFloat16Bits(scalarIn, scalarBits)[0]!;
+}
+
+/**
+ * The value of one float16 bit pattern.
+ *
+ * @param bits - the float16 bit pattern
+ * @returns the number it encodes
+ * @example
+ * ```ts
+ * float16ToNumber(0xc000); // -2
+ * ```
+ */
+export function float16ToNumber(bits: number): number {
+  return f32FromF16Bits(bits);
+}
+
+function f32FromF16Bits(bits: number): number {
+  const u = new Uint32Array(scalarIn.buffer);
+  u[0] = float16WidenTable()[bits & 0xffff]!;
+  return scalarIn[0]!;
+}
