@@ -1,6 +1,10 @@
 import { CalderaError, isCalderaError } from '@caldera/core';
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
+import { registerCalibrate } from './commands/calibrate';
+import { registerCompress } from './commands/compress';
+import { registerEval } from './commands/eval';
+import { registerGenerate } from './commands/generate';
 import { registerInspect } from './commands/inspect';
 
 /**
@@ -40,6 +44,10 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
   registerInspect(program, io);
+  registerCalibrate(program, io);
+  registerCompress(program, io);
+  registerEval(program, io);
+  registerGenerate(program, io);
   return program;
 }
 

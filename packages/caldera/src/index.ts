@@ -18,6 +18,46 @@ export {
 } from './low-rank';
 export { fitLowRank, type LowRankFit, ridgeSolve } from './lr-step';
 export {
+  baseName,
+  CHECKPOINT_FORMAT_VERSION,
+  decodeLinear,
+  type EncodedTensor,
+  encodeLinear,
+  type LinearEntry,
+  type MatrixEntry,
+} from './model/checkpoint-format';
+export {
+  CompressedCheckpoint,
+  isCompressedCheckpoint,
+  loadCompressedModel,
+  type QuantizationConfig,
+} from './model/checkpoint-reader';
+export {
+  type CheckpointContents,
+  type CheckpointTensor,
+  hfConfigFromLlama,
+  keptBytes,
+  writeCheckpoint,
+} from './model/checkpoint-writer';
+export {
+  type CalibrationInput,
+  type CompressModelOptions,
+  type CompressSummary,
+  compressModel,
+  type LayerReport,
+} from './model/compress-model';
+export {
+  type CompressionPlan,
+  decomposeLayer,
+  type LayerSettings,
+  type PlanMethod,
+  type PlanRule,
+  planToJson,
+  resolveLayer,
+} from './model/plan';
+export { toRuntimeLinear } from './model/runtime-linear';
+export { sourceHfConfig, sourceTokenizerFiles, TOKENIZER_FILE_NAMES } from './model/source-files';
+export {
   CALDERA_DEFAULTS,
   type CalderaOptions,
   type ResolvedCalderaOptions,

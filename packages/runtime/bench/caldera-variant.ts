@@ -25,7 +25,13 @@ import { LINEAR_NAMES } from '../src/model/llama-weights';
  * const layer = quickCaldera(w, 256, 256, 32, 42);
  * ```
  */
-export function quickCaldera(weight: Float32Array, m: number, n: number, rank: number, seed: number): CalderaLinear {
+export function quickCaldera(
+  weight: Float32Array,
+  m: number,
+  n: number,
+  rank: number,
+  seed: number,
+): CalderaLinear {
   let ss = 0;
   for (const v of weight) ss += v * v;
   const g = Math.sqrt(ss / weight.length);
@@ -36,7 +42,8 @@ export function quickCaldera(weight: Float32Array, m: number, n: number, rank: n
   rhtTwoSided(w, m, n, sv, su);
   const { u, s, vt } = randomizedSvd(w, m, n, rank, { seed });
   const lt = new Float32Array(rank * m);
-  for (let i = 0; i < m; i++) for (let t = 0; t < rank; t++) lt[t * m + i] = u[i * rank + t]! * s[t]!;
+  for (let i = 0; i < m; i++)
+    for (let t = 0; t < rank; t++) lt[t * m + i] = u[i * rank + t]! * s[t]!;
   const ltq = e8Quantize('e8p12rvq4b', lt, rank, m);
   const rq = e8Quantize('e8p12rvq4b', vt, rank, n);
   const ltd = e8Dequantize(ltq);
@@ -60,12 +67,18 @@ export function quickCaldera(weight: Float32Array, m: number, n: number, rank: n
  * const { model: compressed } = await compressCalderaForBench(model);
  * ```
  */
-export async function compressCalderaForBench(model: LlamaModel): Promise<{ model: LlamaModel; variant: string }> {
+export async function compressCalderaForBench(
+  model: LlamaModel,
+): Promise<{ model: LlamaModel; variant: string }> {
   const rank = 32;
   for (let l = 0; l < model.config.numLayers; l++) {
     for (const name of LINEAR_NAMES) {
       const d = model.linear(l, name);
-      model.setLinear(l, name, quickCaldera(d.toDense(), d.outFeatures, d.inFeatures, rank, 42 + l));
+      model.setLinear(
+        l,
+        name,
+        quickCaldera(d.toDense(), d.outFeatures, d.inFeatures, rank, 42 + l),
+      );
     }
   }
   return { model, variant: `caldera-q2-lr4-k${rank}` };

@@ -69,14 +69,25 @@ async function load(src: ModelSource): Promise<LlamaModel> {
 
 const PPL_WINDOWS = num('--ppl-windows', 4);
 const tokenizer = await loadTokenizer(`${ASSETS}models/pycode-6m`);
-const heldout = tokenizer.encode(readFileSync(`${ASSETS}models/pycode-6m/heldout_dev.txt`, 'utf8').slice(0, 4000 * PPL_WINDOWS), {
-  bos: true,
-});
+const heldout = tokenizer.encode(
+  readFileSync(`${ASSETS}models/pycode-6m/heldout_dev.txt`, 'utf8').slice(0, 4000 * PPL_WINDOWS),
+  {
+    bos: true,
+  },
+);
 
 const rows: Row[] = [];
-async function record(name: string, variant: string, model: LlamaModel, floatLinearBytes: number): Promise<void> {
+async function record(
+  name: string,
+  variant: string,
+  model: LlamaModel,
+  floatLinearBytes: number,
+): Promise<void> {
   const m = measure(model);
-  const ppl = name === 'pycode-6m' && PPL_WINDOWS > 0 ? await perplexity(model, heldout, { contextLength: 256, maxWindows: PPL_WINDOWS }) : undefined;
+  const ppl =
+    name === 'pycode-6m' && PPL_WINDOWS > 0
+      ? await perplexity(model, heldout, { contextLength: 256, maxWindows: PPL_WINDOWS })
+      : undefined;
   const bytes = model.weightBytes().linears;
   rows.push({
     model: name,
@@ -108,7 +119,9 @@ for (let l = 0; l < uniform.config.numLayers; l++) {
 }
 await record('pycode-6m', 'uniform4-g64', uniform, floatBytes);
 
-const caldera = await compressCalderaForBench(await load(await loadHfModel(`${ASSETS}models/pycode-6m`)));
+const caldera = await compressCalderaForBench(
+  await load(await loadHfModel(`${ASSETS}models/pycode-6m`)),
+);
 await record('pycode-6m', caldera.variant, caldera.model, floatBytes);
 
 const meta = { backend: getBackend().name, node: process.version, repeats: REPEATS };

@@ -31,9 +31,13 @@ export { argmax, logSoftmax, logSumExp } from './kernels/log-softmax';
 export { matvecRows } from './kernels/matvec';
 export { rmsNorm } from './kernels/rms-norm';
 export { applyRope, buildRopeTable, type RopeTable } from './kernels/rope';
+export { CalderaLinear, type CalderaParts } from './linear/caldera-linear';
 export { DenseLinear, GEMM_MIN_ROWS } from './linear/dense-linear';
+export { type E8pSplitTables, e8pSplitTables } from './linear/e8p-split-tables';
 export { checkForwardArgs, checkMatrix, type Linear } from './linear/linear';
 export { LowRankLinear } from './linear/low-rank-linear';
+export { PackedE8Matrix } from './linear/packed-e8-matrix';
+export { RhtRows } from './linear/rht-rows-batched';
 export { UniformLinear } from './linear/uniform-linear';
 export {
   type ForwardOptions,
@@ -43,8 +47,8 @@ export {
 export { KvCache } from './model/kv-cache';
 export { LlamaModel } from './model/llama-model';
 export {
-  LINEAR_NAMES,
   type LayerWeights,
+  LINEAR_NAMES,
   type LinearName,
   type LlamaWeights,
   linearShape,

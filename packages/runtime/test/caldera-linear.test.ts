@@ -19,26 +19,38 @@ function explicitM(d: number, K: number): Float64Array {
   for (let c = 0; c < K; c++)
     for (let a = 0; a < p; a++)
       for (let c2 = 0; c2 < K; c2++)
-        for (let b = 0; b < p; b++) m[(c * p + a) * d + c2 * p + b] = (hk[c * K + c2]! * s[a * p + b]!) / Math.sqrt(d);
+        for (let b = 0; b < p; b++)
+          m[(c * p + a) * d + c2 * p + b] = (hk[c * K + c2]! * s[a * p + b]!) / Math.sqrt(d);
   return m;
 }
 
 /** g·diag(SV)·M_m·A·M_nᵀ·diag(SU) with plain loops (§8). */
-function reconstruct(a: Float64Array, m: number, n: number, Km: number, Kn: number, sv: Float32Array, su: Float32Array, g: number): Float64Array {
+function reconstruct(
+  a: Float64Array,
+  m: number,
+  n: number,
+  Km: number,
+  Kn: number,
+  sv: Float32Array,
+  su: Float32Array,
+  g: number,
+): Float64Array {
   const mm = explicitM(m, Km);
   const mn = explicitM(n, Kn);
   const t = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let k = 0; k < m; k++) s += mm[i * m + k]! * a[k * n + j]!;
-    t[i * n + j] = s;
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < m; k++) s += mm[i * m + k]! * a[k * n + j]!;
+      t[i * n + j] = s;
+    }
   const w = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let k = 0; k < n; k++) s += t[i * n + k]! * mn[j * n + k]!;
-    w[i * n + j] = g * sv[i]! * s * su[j]!;
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += t[i * n + k]! * mn[j * n + k]!;
+      w[i * n + j] = g * sv[i]! * s * su[j]!;
+    }
   return w;
 }
 
@@ -65,11 +77,12 @@ describe('CalderaLinear', () => {
       const ltd = p.lt instanceof Float32Array ? p.lt : e8Dequantize(p.lt);
       const rd = p.r instanceof Float32Array ? p.r : e8Dequantize(p.r);
       const a = new Float64Array(m * n);
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-        let s = qd[i * n + j]!;
-        for (let t = 0; t < k; t++) s += ltd[t * m + i]! * rd[t * n + j]!;
-        a[i * n + j] = s;
-      }
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++) {
+          let s = qd[i * n + j]!;
+          for (let t = 0; t < k; t++) s += ltd[t * m + i]! * rd[t * n + j]!;
+          a[i * n + j] = s;
+        }
       const ref = reconstruct(a, m, n, 12, 1, p.sv, p.su, p.globalScale);
       const dense = layer.toDense();
       for (let i = 0; i < m * n; i++) expect(Math.abs(dense[i]! - ref[i]!)).toBeLessThan(1e-5);
@@ -87,7 +100,9 @@ describe('CalderaLinear', () => {
   it('stores about 2 bits per weight for Q plus the factors', () => {
     const p = parts(false);
     const layer = new CalderaLinear(p);
-    expect(layer.residentBytes()).toBe((m * n) / 4 + 4 + 4 * k * (m / 8) + 4 + 4 * k * (n / 8) + 4 + 4 * (m + n) + 4);
+    expect(layer.residentBytes()).toBe(
+      (m * n) / 4 + 4 + 4 * k * (m / 8) + 4 + 4 * k * (n / 8) + 4 + 4 * (m + n) + 4,
+    );
     expect(layer.rank).toBe(k);
   });
 
@@ -100,10 +115,18 @@ describe('CalderaLinear', () => {
     const d = q0.toDense();
     for (let i = 0; i < m * n; i++) expect(Math.abs(d[i]! - ref[i]!)).toBeLessThan(1e-5);
     const bad = e8Quantize('e8p12', gaussian(10 * 16, 1), 10, 16);
-    expect(() => new CalderaLinear({ q: bad, su: p.su.subarray(0, 16), sv: new Float32Array(10), globalScale: 1 })).toThrow(
-      expect.objectContaining({ code: 'UNSUPPORTED_LAYER' }),
+    expect(
+      () =>
+        new CalderaLinear({
+          q: bad,
+          su: p.su.subarray(0, 16),
+          sv: new Float32Array(10),
+          globalScale: 1,
+        }),
+    ).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_LAYER' }));
+    expect(() => new CalderaLinear({ ...p, r: undefined })).toThrow(
+      expect.objectContaining({ code: 'SHAPE_MISMATCH' }),
     );
-    expect(() => new CalderaLinear({ ...p, r: undefined })).toThrow(expect.objectContaining({ code: 'SHAPE_MISMATCH' }));
   });
 
   it('PackedE8Matrix products equal the dequantised matrix (E8P12, RVQ4B, RVQ3B)', () => {

@@ -73,13 +73,15 @@ describe('collectCalibration', () => {
           linearInput: (l, site, x, rows, dim) => {
             const key = `${l}.${site}`;
             const list = captured.get(key) ?? [];
-            for (let r = 0; r < rows; r++) list.push(Array.from(x.subarray(r * dim, r * dim + dim)));
+            for (let r = 0; r < rows; r++)
+              list.push(Array.from(x.subarray(r * dim, r * dim + dim)));
             captured.set(key, list);
           },
           linearOutput: (l, name, y, rows, dim) => {
             const key = `${l}.${name}`;
             const list = captured.get(key) ?? [];
-            for (let r = 0; r < rows; r++) list.push(Array.from(y.subarray(r * dim, r * dim + dim)));
+            for (let r = 0; r < rows; r++)
+              list.push(Array.from(y.subarray(r * dim, r * dim + dim)));
             captured.set(key, list);
           },
         },
@@ -105,25 +107,35 @@ describe('collectCalibration', () => {
       expect(Math.abs(o[0]! - dense00)).toBeLessThan(1e-9 * (1 + dense00));
       expect(stats.outputMoment(l, 'k_proj').length).toBe(16 * 16);
     }
-    expect(() => stats.outputMoment(0, 'q_proj')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => stats.outputMoment(0, 'q_proj')).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
   });
 
   it('saves, loads and resumes: resumed statistics equal a single run', async () => {
     const model = await LlamaModel.load(randomModelSource(tinyConfig(), 9));
     const full = await collectCalibration(model, WINDOWS, { layers: [1], outputs: true });
-    const part = await collectCalibration(model, WINDOWS.slice(0, 2), { layers: [1], outputs: true });
+    const part = await collectCalibration(model, WINDOWS.slice(0, 2), {
+      layers: [1],
+      outputs: true,
+    });
     const path = join(dir, 'calib.safetensors');
     await saveCalibration(path, part);
     const loaded = await loadCalibration(path);
     expect(loaded.windows).toBe(2);
     expect(loaded.config).toEqual(model.config);
     expect(Array.from(loaded.inputMoment(1, 'up'))).toEqual(Array.from(part.inputMoment(1, 'up')));
-    const resumed = await collectCalibration(model, WINDOWS, { layers: [1], outputs: true, resume: loaded });
+    const resumed = await collectCalibration(model, WINDOWS, {
+      layers: [1],
+      outputs: true,
+      resume: loaded,
+    });
     expect(resumed.tokens).toBe(full.tokens);
     for (const key of full.entries.keys()) {
       const a = full.get(key).secondMoment();
       const b = resumed.get(key).secondMoment();
-      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-12 * (1 + Math.abs(a[i]!)));
+      for (let i = 0; i < a.length; i++)
+        expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-12 * (1 + Math.abs(a[i]!)));
     }
     expect([...full.entries.keys()].sort()).toEqual([...resumed.entries.keys()].sort());
     expect(full.entries.has('layers.0.input.qkv')).toBe(false);
@@ -131,9 +143,13 @@ describe('collectCalibration', () => {
 
   it('rejects a file of another format', async () => {
     const path = join(dir, 'other.safetensors');
-    await writeSafetensorsFile(path, [{ name: 'w', dtype: 'F32', shape: [1], data: Float32Array.of(1) }], {
-      metadata: { format: 'pt' },
-    });
+    await writeSafetensorsFile(
+      path,
+      [{ name: 'w', dtype: 'F32', shape: [1], data: Float32Array.of(1) }],
+      {
+        metadata: { format: 'pt' },
+      },
+    );
     await expect(loadCalibration(path)).rejects.toMatchObject({ code: 'CALIBRATION_FORMAT' });
   });
 });

@@ -9,7 +9,10 @@ import { ASSETS, randomModelSource, referenceForward, tinyConfig } from './helpe
 
 const STREAM = Array.from({ length: 50 }, (_, i) => (i * 7 + 3) % 40);
 
-function refNll(src: ReturnType<typeof randomModelSource>, input: number[]): { sum: number; n: number } {
+function refNll(
+  src: ReturnType<typeof randomModelSource>,
+  input: number[],
+): { sum: number; n: number } {
   const lg = referenceForward(src, input);
   const v = src.config.vocabSize;
   let sum = 0;
@@ -31,7 +34,9 @@ describe('evaluation windows', () => {
     const b = evalWindows(STREAM, 16, { bos: 'prepend', maxWindows: 2 }, 1);
     expect(b.map((x) => x.start)).toEqual([0, 15]);
     expect(Array.from(b[1]!.input)).toEqual([1, ...STREAM.slice(15, 30)]);
-    expect(() => evalWindows(STREAM.slice(0, 5), 16, {}, 1)).toThrow(expect.objectContaining({ code: 'DATASET_TOO_SHORT' }));
+    expect(() => evalWindows(STREAM.slice(0, 5), 16, {}, 1)).toThrow(
+      expect.objectContaining({ code: 'DATASET_TOO_SHORT' }),
+    );
   });
 });
 
@@ -40,7 +45,10 @@ describe('perplexity and model comparison', () => {
     const src = randomModelSource(tinyConfig(), 4);
     const model = await LlamaModel.load(src);
     const events: string[] = [];
-    const r = await perplexity(model, STREAM, { contextLength: 16, onProgress: (e) => events.push(e.type) });
+    const r = await perplexity(model, STREAM, {
+      contextLength: 16,
+      onProgress: (e) => events.push(e.type),
+    });
     let sum = 0;
     let n = 0;
     for (let w = 0; w < 3; w++) {
@@ -75,7 +83,9 @@ describe('perplexity and model comparison', () => {
     const a = await LlamaModel.load(randomModelSource(tinyConfig(), 4));
     const ac = new AbortController();
     ac.abort();
-    await expect(perplexity(a, STREAM, { contextLength: 16, signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(
+      perplexity(a, STREAM, { contextLength: 16, signal: ac.signal }),
+    ).rejects.toMatchObject({ code: 'ABORTED' });
   });
 
   it('pycode-6m on a slice of its held-out text has a perplexity near its training figure', async () => {

@@ -30,7 +30,8 @@ describe('Sampler', () => {
       counts[t]++;
     }
     const z = Array.from(logits).reduce((s, v) => s + Math.exp(v), 0);
-    for (let k = 0; k < 5; k++) expect(Math.abs(counts[k] / n - Math.exp(logits[k]!) / z)).toBeLessThan(0.015);
+    for (let k = 0; k < 5; k++)
+      expect(Math.abs(counts[k] / n - Math.exp(logits[k]!) / z)).toBeLessThan(0.015);
   });
 
   it('top-k and top-p restrict the support', () => {
@@ -47,8 +48,12 @@ describe('Sampler', () => {
   });
 
   it('rejects bad options', () => {
-    expect(() => new Sampler(5, { topP: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
-    expect(() => new Sampler(5, { temperature: -1 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => new Sampler(5, { topP: 0 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    expect(() => new Sampler(5, { temperature: -1 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
   });
 });
 
@@ -87,7 +92,11 @@ describe('generate with stories260K', () => {
   });
 
   it('stops at a stop string and cuts the text before it', async () => {
-    const r = await generate(model, 'Once upon a time', { tokenizer, maxTokens: 100, stop: ['Lily'] });
+    const r = await generate(model, 'Once upon a time', {
+      tokenizer,
+      maxTokens: 100,
+      stop: ['Lily'],
+    });
     expect(r.finishReason).toBe('stop');
     expect(r.text).toBe(', there was a little girl named ');
   });

@@ -31,7 +31,8 @@ describe('stories260K (llama2.c, interleaved RoPE, tied head)', () => {
 
   it('reproduces the first 16 logits at position 0', () => {
     const logits = model.createSession({ maxContext: 8 }).forward([1]);
-    for (let i = 0; i < 16; i++) expect(Math.abs(logits[i]! - stories.logits_pos0_first16[i]!)).toBeLessThan(1e-4);
+    for (let i = 0; i < 16; i++)
+      expect(Math.abs(logits[i]! - stories.logits_pos0_first16[i]!)).toBeLessThan(1e-4);
   });
 
   it('reproduces all 120 greedy tokens and the log-probabilities of the first 32', () => {
@@ -72,14 +73,23 @@ describe('pycode-6m (Hugging Face layout, half-rotation RoPE, GQA)', () => {
       onLogits: (lg, rows, pos0) => {
         for (let r = 0; r < rows; r++) {
           const i = pos0 + r;
-          if (i === 0) top5 = Array.from(lg.subarray(0, vocab)).map((v, k) => [v, k] as const).sort((a, b) => b[0] - a[0]).slice(0, 5).map((p) => p[1]);
-          if (i + 1 < ids.length) lps.push(lg[r * vocab + ids[i + 1]!]! - logSumExp(lg, r * vocab, vocab));
+          if (i === 0)
+            top5 = Array.from(lg.subarray(0, vocab))
+              .map((v, k) => [v, k] as const)
+              .sort((a, b) => b[0] - a[0])
+              .slice(0, 5)
+              .map((p) => p[1]);
+          if (i + 1 < ids.length)
+            lps.push(lg[r * vocab + ids[i + 1]!]! - logSumExp(lg, r * vocab, vocab));
         }
       },
     });
     expect(lps).toHaveLength(pycode.logprob_of_next_token.length);
-    for (let i = 0; i < lps.length; i++) expect(Math.abs(lps[i]! - pycode.logprob_of_next_token[i]!)).toBeLessThan(1e-4);
-    expect(Math.abs(-lps.reduce((a, b) => a + b, 0) / lps.length - pycode.mean_nll)).toBeLessThan(1e-5);
+    for (let i = 0; i < lps.length; i++)
+      expect(Math.abs(lps[i]! - pycode.logprob_of_next_token[i]!)).toBeLessThan(1e-4);
+    expect(Math.abs(-lps.reduce((a, b) => a + b, 0) / lps.length - pycode.mean_nll)).toBeLessThan(
+      1e-5,
+    );
     expect(top5).toEqual(pycode.top5_pos0);
   });
 

@@ -48,7 +48,10 @@ export function tinyConfig(over: Partial<LlamaConfig> = {}): LlamaConfig {
  * const src = randomModelSource(tinyConfig(), 1);
  * ```
  */
-export function randomModelSource(config: LlamaConfig, seed: number): ModelSource & { data: Map<string, Float32Array> } {
+export function randomModelSource(
+  config: LlamaConfig,
+  seed: number,
+): ModelSource & { data: Map<string, Float32Array> } {
   const rng = new Rng(seed);
   const data = new Map<string, Float32Array>();
   const infos: TensorInfo[] = [];
@@ -109,7 +112,13 @@ function matT(x: Float64Array, rows: number, w: Float32Array, m: number, n: numb
   return y;
 }
 
-function norm(x: Float64Array, rows: number, d: number, w: Float32Array, eps: number): Float64Array {
+function norm(
+  x: Float64Array,
+  rows: number,
+  d: number,
+  w: Float32Array,
+  eps: number,
+): Float64Array {
   const y = new Float64Array(rows * d);
   for (let r = 0; r < rows; r++) {
     let ss = 0;
@@ -120,7 +129,14 @@ function norm(x: Float64Array, rows: number, d: number, w: Float32Array, eps: nu
   return y;
 }
 
-function rope(x: Float64Array, rows: number, heads: number, hd: number, theta: number, style: RopeStyle): void {
+function rope(
+  x: Float64Array,
+  rows: number,
+  heads: number,
+  hd: number,
+  theta: number,
+  style: RopeStyle,
+): void {
   for (let r = 0; r < rows; r++)
     for (let h = 0; h < heads; h++)
       for (let j = 0; j < hd / 2; j++) {
@@ -146,7 +162,10 @@ function rope(x: Float64Array, rows: number, heads: number, hd: number, theta: n
  * const logits = referenceForward(src, [1, 5, 7]);
  * ```
  */
-export function referenceForward(src: ReturnType<typeof randomModelSource>, tokens: number[]): Float64Array {
+export function referenceForward(
+  src: ReturnType<typeof randomModelSource>,
+  tokens: number[],
+): Float64Array {
   const c = src.config;
   const g = (n: string) => src.data.get(n)!;
   const T = tokens.length;
@@ -165,9 +184,14 @@ export function referenceForward(src: ReturnType<typeof randomModelSource>, toke
     const k = matT(xn, T, g(`${p}.self_attn.k_proj.weight`), kvw, d);
     const v = matT(xn, T, g(`${p}.self_attn.v_proj.weight`), kvw, d);
     if (c.attentionBias) {
-      for (const [a, n, w] of [[q, 'q', qw], [k, 'k', kvw], [v, 'v', kvw]] as const) {
+      for (const [a, n, w] of [
+        [q, 'q', qw],
+        [k, 'k', kvw],
+        [v, 'v', kvw],
+      ] as const) {
         const b = g(`${p}.self_attn.${n}_proj.bias`);
-        for (let t = 0; t < T; t++) for (let i = 0; i < w; i++) a[t * w + i]! += b[i]!;
+        for (let t = 0; t < T; t++)
+          for (let i = 0; i < w; i++) a[t * w + i] = a[t * w + i]! + b[i]!;
       }
     }
     rope(q, T, c.numHeads, hd, c.ropeTheta, c.ropeStyle);
@@ -201,7 +225,13 @@ export function referenceForward(src: ReturnType<typeof randomModelSource>, toke
     x = x.map((z, i) => z + dn[i]!);
   }
   const xf = norm(x, T, d, g('model.norm.weight'), c.rmsNormEps);
-  return matT(xf, T, g(c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight'), c.vocabSize, d);
+  return matT(
+    xf,
+    T,
+    g(c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight'),
+    c.vocabSize,
+    d,
+  );
 }
 
 /** Path of the shared assets folder, from this file. */

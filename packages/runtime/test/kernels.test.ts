@@ -7,7 +7,8 @@ import { matvecRows } from '../src/kernels/matvec';
 import { rmsNorm } from '../src/kernels/rms-norm';
 import { applyRope, buildRopeTable } from '../src/kernels/rope';
 
-const seq = (n: number, f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
+const seq = (n: number, f: (i: number) => number) =>
+  Float32Array.from({ length: n }, (_, i) => f(i));
 
 describe('kernels', () => {
   it('rmsNorm normalises to unit RMS times the gain', () => {
@@ -77,7 +78,8 @@ describe('kernels', () => {
     sgemmRef('N', 'T', 2, 7, 9, 1, x, 9, w, 9, 0, ref, 7);
     const y = new Float32Array(2 * 10);
     matvecRows(w, 7, 9, x, 2, y, 10, 2);
-    for (let r = 0; r < 2; r++) for (let i = 0; i < 7; i++) expect(y[r * 10 + 2 + i]).toBeCloseTo(ref[r * 7 + i]!, 5);
+    for (let r = 0; r < 2; r++)
+      for (let i = 0; i < 7; i++) expect(y[r * 10 + 2 + i]).toBeCloseTo(ref[r * 7 + i]!, 5);
     expect(y[0]).toBe(0);
   });
 

@@ -1,6 +1,6 @@
 import { Rng } from '@caldera/core';
 import { sgemmRef } from '@caldera/linalg';
-import { uniformDequantize, uniformQuantize } from '@caldera/quant';
+import { e8Quantize, packQuantized, uniformDequantize, uniformQuantize } from '@caldera/quant';
 import { describe, expect, it } from 'vitest';
 import { DenseLinear } from '../src/linear/dense-linear';
 import type { Linear } from '../src/linear/linear';
@@ -15,7 +15,13 @@ function gaussian(n: number, seed: number): Float32Array {
 }
 
 /** out = X·Wᵀ with the plain reference GEMM. */
-function reference(w: Float32Array, m: number, n: number, x: Float32Array, rows: number): Float32Array {
+function reference(
+  w: Float32Array,
+  m: number,
+  n: number,
+  x: Float32Array,
+  rows: number,
+): Float32Array {
   const y = new Float32Array(rows * m);
   sgemmRef('N', 'T', rows, m, n, 1, x, n, w, n, 0, y, m);
   return y;
@@ -32,7 +38,8 @@ function expectMatchesDense(layer: Linear, seed: number): void {
     const ref = reference(w, m, n, x, rows);
     let scale = 0;
     for (const v of ref) scale = Math.max(scale, Math.abs(v));
-    for (let i = 0; i < y.length; i++) expect(Math.abs(y[i]! - ref[i]!)).toBeLessThan(1e-5 * (1 + scale));
+    for (let i = 0; i < y.length; i++)
+      expect(Math.abs(y[i]! - ref[i]!)).toBeLessThan(1e-5 * (1 + scale));
   }
 }
 
@@ -66,7 +73,9 @@ describe('Linear kinds equal their dense reconstruction', () => {
         const layer = new UniformLinear(q);
         expect(layer.toDense()).toEqual(uniformDequantize(q));
         expectMatchesDense(layer, 30 + bits);
-        expect(layer.residentBytes()).toBeLessThan((m * n * bits) / 8 + 4 * (scheme === 'symmetric' ? 1 : 2) * m * 3 + 2);
+        expect(layer.residentBytes()).toBeLessThan(
+          (m * n * bits) / 8 + 4 * (scheme === 'symmetric' ? 1 : 2) * m * 3 + 2,
+        );
       });
     }
   }
@@ -78,11 +87,26 @@ describe('Linear kinds equal their dense reconstruction', () => {
     expectMatchesDense(new UniformLinear(q), 50);
   });
 
+  it('uniform layer from a packed CQNT blob equals the one from the matrix', () => {
+    const q = uniformQuantize(gaussian(8 * 24, 6), 8, 24, {
+      bits: 3,
+      groupSize: 8,
+      scheme: 'asymmetric',
+    });
+    const a = UniformLinear.fromPacked(packQuantized(q));
+    expect(a.toDense()).toEqual(new UniformLinear(q).toDense());
+    expect(() =>
+      UniformLinear.fromPacked(packQuantized(e8Quantize('e8p12', gaussian(8, 1), 1, 8))),
+    ).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_LAYER' }));
+  });
+
   it('rejects mis-sized buffers', () => {
     const layer = new DenseLinear(new Float32Array(6), 2, 3);
     expect(() => layer.forward(new Float32Array(2), 1, new Float32Array(2))).toThrow(
       expect.objectContaining({ code: 'SHAPE_MISMATCH' }),
     );
-    expect(() => new DenseLinear(new Float32Array(5), 2, 3)).toThrow(expect.objectContaining({ code: 'SHAPE_MISMATCH' }));
+    expect(() => new DenseLinear(new Float32Array(5), 2, 3)).toThrow(
+      expect.objectContaining({ code: 'SHAPE_MISMATCH' }),
+    );
   });
 });

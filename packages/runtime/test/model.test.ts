@@ -6,7 +6,13 @@ import { randomModelSource, referenceForward, tinyConfig } from './helpers';
 
 const TOKENS = [1, 5, 9, 33, 2, 17, 17, 4, 39, 0, 11, 12, 13, 14, 15, 16, 20, 21, 22, 23];
 
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>, n: number, offA = 0, offB = 0): number {
+function maxDiff(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  n: number,
+  offA = 0,
+  offB = 0,
+): number {
   let m = 0;
   for (let i = 0; i < n; i++) m = Math.max(m, Math.abs(a[offA + i]! - b[offB + i]!));
   return m;
@@ -14,8 +20,14 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>, n: number, offA = 0
 
 const variants = [
   { name: 'half RoPE, GQA, untied', over: {} },
-  { name: 'interleaved RoPE, MHA, tied', over: { ropeStyle: 'interleaved' as const, numKvHeads: 4, tieWordEmbeddings: true } },
-  { name: 'half RoPE, MQA, qkv bias (qwen2)', over: { numKvHeads: 1, attentionBias: true, modelType: 'qwen2' as const } },
+  {
+    name: 'interleaved RoPE, MHA, tied',
+    over: { ropeStyle: 'interleaved' as const, numKvHeads: 4, tieWordEmbeddings: true },
+  },
+  {
+    name: 'half RoPE, MQA, qkv bias (qwen2)',
+    over: { numKvHeads: 1, attentionBias: true, modelType: 'qwen2' as const },
+  },
 ];
 
 describe('forward pass vs float64 reference', () => {
@@ -28,7 +40,9 @@ describe('forward pass vs float64 reference', () => {
       // prefill in chunks of 8 (GEMM path for full chunks, dot products for the tail)
       const all = new Float32Array(TOKENS.length * vocab);
       const s1 = model.createSession({ maxContext: 32, maxBatch: 8 });
-      const last = s1.forward(TOKENS, { onLogits: (lg, rows, pos0) => all.set(lg.subarray(0, rows * vocab), pos0 * vocab) });
+      const last = s1.forward(TOKENS, {
+        onLogits: (lg, rows, pos0) => all.set(lg.subarray(0, rows * vocab), pos0 * vocab),
+      });
       expect(maxDiff(all, ref, all.length)).toBeLessThan(2e-4);
       expect(maxDiff(last, ref, vocab, 0, (TOKENS.length - 1) * vocab)).toBeLessThan(2e-4);
       // token-by-token decode
@@ -59,7 +73,9 @@ describe('forward pass vs float64 reference', () => {
     const model = await LlamaModel.load(randomModelSource(tinyConfig(), 1));
     const s = model.createSession({ maxContext: 4 });
     expect(() => s.forward([40])).toThrow(expect.objectContaining({ code: 'INVALID_TOKEN' }));
-    expect(() => s.forward([1, 2, 3, 4, 5])).toThrow(expect.objectContaining({ code: 'CONTEXT_OVERFLOW' }));
+    expect(() => s.forward([1, 2, 3, 4, 5])).toThrow(
+      expect.objectContaining({ code: 'CONTEXT_OVERFLOW' }),
+    );
     let err: unknown;
     try {
       model.setLinear(0, 'q_proj', new DenseLinear(new Float32Array(4), 2, 2));
@@ -67,14 +83,18 @@ describe('forward pass vs float64 reference', () => {
       err = e;
     }
     expect(isCalderaError(err, 'SHAPE_MISMATCH')).toBe(true);
-    expect(() => model.linear(9, 'q_proj')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => model.linear(9, 'q_proj')).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
   });
 
   it('reports an absent tensor as MISSING_WEIGHT', async () => {
     const src = randomModelSource(tinyConfig(), 1);
     src.data.delete('model.norm.weight');
     const tensors = src.tensors().filter((t) => t.name !== 'model.norm.weight');
-    await expect(LlamaModel.load({ ...src, tensors: () => tensors })).rejects.toMatchObject({ code: 'MISSING_WEIGHT' });
+    await expect(LlamaModel.load({ ...src, tensors: () => tensors })).rejects.toMatchObject({
+      code: 'MISSING_WEIGHT',
+    });
   });
 
   it('counts weight bytes (4 per parameter for a dense model)', async () => {

@@ -10,9 +10,24 @@ import { type LlamaConfig, SafetensorsFile, writeSafetensorsFile } from '@calder
 import { CalibrationStats } from './calibration-stats';
 import { MomentAccumulator } from './moment-accumulator';
 
-/** The `format` metadata value of calibration files. */
+/**
+ * The `format` metadata value of calibration files.
+ *
+ * @example
+ * ```ts
+ * (await SafetensorsFile.open('calib.safetensors')).metadata.format === CALIBRATION_FORMAT; // true
+ * ```
+ */
 export const CALIBRATION_FORMAT = 'caldera-calibration';
-/** The current calibration file version. */
+
+/**
+ * The current calibration file version (`format_version` metadata).
+ *
+ * @example
+ * ```ts
+ * CALIBRATION_FORMAT_VERSION; // 1
+ * ```
+ */
 export const CALIBRATION_FORMAT_VERSION = 1;
 
 /**
@@ -32,7 +47,12 @@ export async function saveCalibration(path: string, stats: CalibrationStats): Pr
   const entries = [];
   for (const [key, acc] of stats.entries) {
     counts[key] = acc.count;
-    entries.push({ name: `${key}.sum_outer`, dtype: 'F64' as const, shape: [acc.n, acc.n], data: () => acc.fullSumOuter() });
+    entries.push({
+      name: `${key}.sum_outer`,
+      dtype: 'F64' as const,
+      shape: [acc.n, acc.n],
+      data: () => acc.fullSumOuter(),
+    });
     entries.push({ name: `${key}.sum`, dtype: 'F64' as const, shape: [acc.n], data: acc.sum });
   }
   await writeSafetensorsFile(path, entries, {
@@ -70,7 +90,10 @@ export async function loadCalibration(path: string): Promise<CalibrationStats> {
   try {
     const md = file.metadata;
     if (md.format !== CALIBRATION_FORMAT) {
-      throw new CalderaError('CALIBRATION_FORMAT', `${path} is not a calibration file (format ${describeValue(md.format)})`);
+      throw new CalderaError(
+        'CALIBRATION_FORMAT',
+        `${path} is not a calibration file (format ${describeValue(md.format)})`,
+      );
     }
     const version = Number(md.format_version);
     if (version !== CALIBRATION_FORMAT_VERSION) {
@@ -85,7 +108,9 @@ export async function loadCalibration(path: string): Promise<CalibrationStats> {
       counts = JSON.parse(md.counts ?? '{}');
       config = JSON.parse(md.config ?? 'null');
     } catch (cause) {
-      throw new CalderaError('CALIBRATION_FORMAT', `${path} has unreadable calibration metadata`, { cause });
+      throw new CalderaError('CALIBRATION_FORMAT', `${path} has unreadable calibration metadata`, {
+        cause,
+      });
     }
     const stats = new CalibrationStats(config);
     stats.windows = Number(md.windows ?? 0);
@@ -93,7 +118,10 @@ export async function loadCalibration(path: string): Promise<CalibrationStats> {
     for (const [key, count] of Object.entries(counts)) {
       const info = file.tensor(`${key}.sum`);
       if (info.dtype !== 'F64' || info.shape.length !== 1) {
-        throw new CalderaError('CALIBRATION_FORMAT', `${path}: ${key}.sum is ${info.dtype} ${JSON.stringify(info.shape)}, expected a F64 vector`);
+        throw new CalderaError(
+          'CALIBRATION_FORMAT',
+          `${path}: ${key}.sum is ${info.dtype} ${JSON.stringify(info.shape)}, expected a F64 vector`,
+        );
       }
       const n = info.shape[0]!;
       const acc = new MomentAccumulator(n, {

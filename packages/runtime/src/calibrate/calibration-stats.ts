@@ -138,9 +138,13 @@ export class CalibrationStats {
   get(key: string): MomentAccumulator {
     const acc = this.entries.get(key);
     if (!acc) {
-      throw new CalderaError('INVALID_ARGUMENT', `no calibration statistics for ${describeValue(key)}`, {
-        details: { key, available: [...this.entries.keys()] },
-      });
+      throw new CalderaError(
+        'INVALID_ARGUMENT',
+        `no calibration statistics for ${describeValue(key)}`,
+        {
+          details: { key, available: [...this.entries.keys()] },
+        },
+      );
     }
     return acc;
   }

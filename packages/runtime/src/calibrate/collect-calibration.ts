@@ -55,10 +55,18 @@ export async function collectCalibration(
   const c = model.config;
   const layers = options.layers ?? Array.from({ length: c.numLayers }, (_, i) => i);
   const sites = options.sites ?? INPUT_SITES;
-  const outs = options.outputs === true ? LINEAR_NAMES : options.outputs === false ? [] : (options.outputs ?? []);
+  const outs =
+    options.outputs === true
+      ? LINEAR_NAMES
+      : options.outputs === false
+        ? []
+        : (options.outputs ?? []);
   const stats = options.resume ?? new CalibrationStats(c);
   if (options.resume && JSON.stringify(options.resume.config) !== JSON.stringify(c)) {
-    throw new CalderaError('MODEL_MISMATCH', 'collectCalibration: the statistics to resume belong to another model config');
+    throw new CalderaError(
+      'MODEL_MISMATCH',
+      'collectCalibration: the statistics to resume belong to another model config',
+    );
   }
   const inAcc: (MomentAccumulator | undefined)[][] = [];
   const outAcc: Partial<Record<LinearName, MomentAccumulator>>[] = [];
@@ -67,7 +75,8 @@ export async function collectCalibration(
       sites.includes(s) ? (stats.entries.get(inputKey(l, s)) ?? stats.addInput(l, s)) : undefined,
     );
     outAcc[l] = {};
-    for (const name of outs) outAcc[l]![name] = stats.entries.get(outputKey(l, name)) ?? stats.addOutput(l, name);
+    for (const name of outs)
+      outAcc[l]![name] = stats.entries.get(outputKey(l, name)) ?? stats.addOutput(l, name);
   }
   const maxLen = windows.reduce((m, w) => Math.max(m, w.length), 1);
   const session = model.createSession({ maxContext: maxLen, maxBatch: options.maxBatch ?? 64 });
@@ -89,7 +98,13 @@ export async function collectCalibration(
     session.forward(windows[w]!, { observer });
     stats.windows = w + 1;
     stats.tokens += windows[w]!.length;
-    onProgress?.({ type: 'progress', task: 'calibrate', current: w + 1, total: windows.length, unit: 'windows' });
+    onProgress?.({
+      type: 'progress',
+      task: 'calibrate',
+      current: w + 1,
+      total: windows.length,
+      unit: 'windows',
+    });
     await yielder.maybeYield();
   }
   onProgress?.({ type: 'done', task: 'calibrate' });

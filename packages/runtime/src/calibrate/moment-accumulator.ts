@@ -34,13 +34,19 @@ export class MomentAccumulator {
     state?: { sumOuter: Float64Array; sum: Float64Array; count: number },
   ) {
     if (!Number.isInteger(n) || n < 1) {
-      throw new CalderaError('SHAPE_MISMATCH', `MomentAccumulator: bad dimension ${describeValue(n)}`);
+      throw new CalderaError(
+        'SHAPE_MISMATCH',
+        `MomentAccumulator: bad dimension ${describeValue(n)}`,
+      );
     }
     this.sumOuter = new Float64Array(n * n);
     this.sum = new Float64Array(n);
     if (state) {
       if (state.sumOuter.length !== n * n || state.sum.length !== n) {
-        throw new CalderaError('SHAPE_MISMATCH', `MomentAccumulator: saved state does not have dimension ${n}`);
+        throw new CalderaError(
+          'SHAPE_MISMATCH',
+          `MomentAccumulator: saved state does not have dimension ${n}`,
+        );
       }
       this.sumOuter.set(state.sumOuter);
       this.sum.set(state.sum);
@@ -63,7 +69,10 @@ export class MomentAccumulator {
   add(x: Float32Array, rows: number): void {
     const n = this.n;
     if (rows * n > x.length) {
-      throw new CalderaError('SHAPE_MISMATCH', `MomentAccumulator.add: ${rows} rows of ${n} need ${rows * n} values, got ${x.length}`);
+      throw new CalderaError(
+        'SHAPE_MISMATCH',
+        `MomentAccumulator.add: ${rows} rows of ${n} need ${rows * n} values, got ${x.length}`,
+      );
     }
     if (rows === 0) return;
     if (this.scratch.length < rows * n) this.scratch = new Float64Array(rows * n);
@@ -106,7 +115,8 @@ export class MomentAccumulator {
    * @throws CalderaError `INVALID_ARGUMENT` when no rows were added
    */
   secondMoment(): Float64Array {
-    if (this.rows === 0) throw new CalderaError('INVALID_ARGUMENT', 'MomentAccumulator: no rows were added');
+    if (this.rows === 0)
+      throw new CalderaError('INVALID_ARGUMENT', 'MomentAccumulator: no rows were added');
     const h = this.fullSumOuter();
     const inv = 1 / this.rows;
     for (let i = 0; i < h.length; i++) h[i]! *= inv;
@@ -120,7 +130,8 @@ export class MomentAccumulator {
    * @throws CalderaError `INVALID_ARGUMENT` when no rows were added
    */
   mean(): Float64Array {
-    if (this.rows === 0) throw new CalderaError('INVALID_ARGUMENT', 'MomentAccumulator: no rows were added');
+    if (this.rows === 0)
+      throw new CalderaError('INVALID_ARGUMENT', 'MomentAccumulator: no rows were added');
     return this.sum.map((v) => v / this.rows);
   }
 }

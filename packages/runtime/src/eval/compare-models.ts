@@ -70,7 +70,8 @@ export async function compareModels(
       `the models have different vocabularies (${vocab} vs ${base.config.vocabSize})`,
     );
   }
-  const ctx = options.contextLength ?? Math.min(model.config.maxSeqLen, base.config.maxSeqLen, 2048);
+  const ctx =
+    options.contextLength ?? Math.min(model.config.maxSeqLen, base.config.maxSeqLen, 2048);
   const windows = evalWindows(tokens, ctx, options, base.config.bosTokenId);
   const batch = 64;
   const sm = model.createSession({ maxContext: ctx, maxBatch: batch });

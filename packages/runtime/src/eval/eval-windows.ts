@@ -66,7 +66,10 @@ export function evalWindows(
   bosId: number,
 ): EvalWindow[] {
   if (!Number.isInteger(contextLength) || contextLength < 2) {
-    throw new CalderaError('INVALID_ARGUMENT', `contextLength must be an integer ≥ 2, got ${describeValue(contextLength)}`);
+    throw new CalderaError(
+      'INVALID_ARGUMENT',
+      `contextLength must be an integer ≥ 2, got ${describeValue(contextLength)}`,
+    );
   }
   const prepend = options.bos === 'prepend';
   const span = prepend ? contextLength - 1 : contextLength;

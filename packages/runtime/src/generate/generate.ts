@@ -65,7 +65,10 @@ export interface GenerateResult {
   promptTokens: number[];
   /** Generated ids (EOS excluded; tokens of a stop string included). */
   tokens: number[];
-  /** Decoded generated text (empty without a tokenizer), cut before a stop string. */
+  /**
+   * Decoded generated text (empty without a tokenizer), cut before a stop string. It is the raw
+   * continuation of the prompt: a word-initial piece keeps its leading space (`' Once'`).
+   */
   text: string;
   finishReason: 'length' | 'eos' | 'stop' | 'context';
   prefillMs: number;
@@ -97,9 +100,15 @@ export async function generate(
   const maxTokens = options.maxTokens ?? 128;
   const stops = options.stop ?? [];
   if ((typeof prompt === 'string' || stops.length > 0) && !tokenizer) {
-    throw new CalderaError('INVALID_ARGUMENT', 'generate: a text prompt or stop strings need a tokenizer');
+    throw new CalderaError(
+      'INVALID_ARGUMENT',
+      'generate: a text prompt or stop strings need a tokenizer',
+    );
   }
-  const ids = typeof prompt === 'string' ? tokenizer!.encode(prompt, { bos: options.bos ?? true }) : [...prompt];
+  const ids =
+    typeof prompt === 'string'
+      ? tokenizer!.encode(prompt, { bos: options.bos ?? true })
+      : [...prompt];
   if (ids.length === 0) throw new CalderaError('INVALID_ARGUMENT', 'generate: the prompt is empty');
   const c = model.config;
   const maxContext = options.maxContext ?? Math.min(c.maxSeqLen, ids.length + maxTokens);
@@ -148,5 +157,12 @@ export async function generate(
     text += tail.text + (tail.stopped ? '' : matcher.flush());
     if (tail.stopped) finishReason = 'stop';
   }
-  return { promptTokens: ids, tokens, text, finishReason, prefillMs, decodeMs: performance.now() - t0 };
+  return {
+    promptTokens: ids,
+    tokens,
+    text,
+    finishReason,
+    prefillMs,
+    decodeMs: performance.now() - t0,
+  };
 }

@@ -56,13 +56,22 @@ export class Sampler {
     this.topK = options.topK ?? 0;
     this.topP = options.topP ?? 1;
     if (!(this.temperature >= 0) || !Number.isFinite(this.temperature)) {
-      throw new CalderaError('INVALID_ARGUMENT', `temperature must be ≥ 0, got ${describeValue(this.temperature)}`);
+      throw new CalderaError(
+        'INVALID_ARGUMENT',
+        `temperature must be ≥ 0, got ${describeValue(this.temperature)}`,
+      );
     }
     if (!Number.isInteger(this.topK) || this.topK < 0) {
-      throw new CalderaError('INVALID_ARGUMENT', `topK must be a non-negative integer, got ${describeValue(this.topK)}`);
+      throw new CalderaError(
+        'INVALID_ARGUMENT',
+        `topK must be a non-negative integer, got ${describeValue(this.topK)}`,
+      );
     }
     if (!(this.topP > 0 && this.topP <= 1)) {
-      throw new CalderaError('INVALID_ARGUMENT', `topP must be in (0, 1], got ${describeValue(this.topP)}`);
+      throw new CalderaError(
+        'INVALID_ARGUMENT',
+        `topP must be in (0, 1], got ${describeValue(this.topP)}`,
+      );
     }
     this.rng = new Rng(options.seed ?? 0);
     this.probs = new Float64Array(vocabSize);
@@ -78,7 +87,8 @@ export class Sampler {
   sample(logits: Float32Array): number {
     const n = this.vocabSize;
     if (this.temperature === 0 || this.topK === 1) return argmax(logits, 0, n);
-    const { probs, order } = this;
+    const probs = this.probs;
+    const order = this.order;
     let max = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < n; i++) if (logits[i]! > max) max = logits[i]!;
     const invT = 1 / this.temperature;

@@ -35,7 +35,7 @@ export function swiglu(gate: Float32Array, up: Float32Array, n: number, out: Flo
  * ```
  */
 export function addInPlace(x: Float32Array, y: Float32Array, n: number): void {
-  for (let i = 0; i < n; i++) x[i]! += y[i]!;
+  for (let i = 0; i < n; i++) x[i] = x[i]! + y[i]!;
 }
 
 /**
@@ -54,6 +54,6 @@ export function addInPlace(x: Float32Array, y: Float32Array, n: number): void {
 export function addBias(x: Float32Array, bias: Float32Array, rows: number, dim: number): void {
   for (let r = 0; r < rows; r++) {
     const o = r * dim;
-    for (let i = 0; i < dim; i++) x[o + i]! += bias[i]!;
+    for (let i = 0; i < dim; i++) x[o + i] = x[o + i]! + bias[i]!;
   }
 }

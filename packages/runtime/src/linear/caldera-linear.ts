@@ -4,20 +4,22 @@
  * float for 16-bit factors), all in the randomized-Hadamard-rotated domain. The forward pass
  * for input rows x is, in row form:
  *
- * 1. x' = (x ∘ SU)·M_n                        (`rhtRows`)
+ * 1. x' = (x ∘ SU)·M_n                        ({@link RhtRows}, as linalg's `rhtRows`)
  * 2. y  = x'·Q̂ᵀ + (x'·R̂ᵀ)·L̂ᵀ                  (straight from the codes)
- * 3. y  ← ((y·M_mᵀ) ∘ SV) · g                 (`rhtRowsInverse`, then the global scale)
+ * 3. y  ← ((y·M_mᵀ) ∘ SV) · g                 (as `rhtRowsInverse`, then the global scale)
  *
  * L̂ is stored transposed (Lᵀ, k × m) as in the reference, so that its E8 codewords run along
  * output rows. m and n must be RHT dimensions (`hadamardPlan(d).paddedDim === d`).
  */
 import { CalderaError, describeValue } from '@caldera/core';
-import { hadamardPlan, rhtRows, rhtRowsInverse, rhtTwoSidedInverse, sgemm } from '@caldera/linalg';
+import { hadamardPlan, rhtTwoSidedInverse, sgemm } from '@caldera/linalg';
 import type { E8Quantized } from '@caldera/quant';
 import { matvecRows } from '../kernels/matvec';
 import { GEMM_MIN_ROWS } from './dense-linear';
 import { checkForwardArgs, checkMatrix, type Linear } from './linear';
 import { PackedE8Matrix } from './packed-e8-matrix';
+import { RhtRows } from './rht-rows-batched';
+import { ScratchSlot, scratch } from './shared-scratch';
 
 /**
  * The stored state of one CALDERA layer.
@@ -65,9 +67,8 @@ export class CalderaLinear implements Linear {
   readonly su: Float32Array;
   readonly sv: Float32Array;
   readonly globalScale: number;
-  private xr = new Float32Array(0);
-  private t = new Float32Array(0);
-  private tile = new Float32Array(0);
+  private readonly rhtIn: RhtRows;
+  private readonly rhtOut: RhtRows;
 
   /**
    * @param parts - Q, Lᵀ, R, signs and global scale
@@ -79,7 +80,10 @@ export class CalderaLinear implements Linear {
     const n = parts.q.cols;
     for (const d of [m, n]) {
       if (hadamardPlan(d).paddedDim !== d) {
-        throw new CalderaError('UNSUPPORTED_LAYER', `CalderaLinear: dimension ${describeValue(d)} has no Hadamard transform without padding`);
+        throw new CalderaError(
+          'UNSUPPORTED_LAYER',
+          `CalderaLinear: dimension ${describeValue(d)} has no Hadamard transform without padding`,
+        );
       }
     }
     checkMatrix('CalderaLinear SU', parts.su, 1, n);
@@ -90,6 +94,8 @@ export class CalderaLinear implements Linear {
     this.su = parts.su;
     this.sv = parts.sv;
     this.globalScale = parts.globalScale;
+    this.rhtIn = new RhtRows(n);
+    this.rhtOut = new RhtRows(m);
     const k = factorRank(parts);
     this.rank = k;
     if (k > 0) {
@@ -107,43 +113,55 @@ export class CalderaLinear implements Linear {
   forward(x: Float32Array, rows: number, out: Float32Array): void {
     checkForwardArgs(this, x, rows, out);
     if (rows === 0) return;
-    const { outFeatures: m, inFeatures: n, rank: k } = this;
-    if (this.xr.length < rows * n) this.xr = new Float32Array(rows * n);
-    if (this.t.length < rows * k) this.t = new Float32Array(rows * k);
-    const xr = this.xr;
+    const m = this.outFeatures;
+    const n = this.inFeatures;
+    const k = this.rank;
+    const xr = scratch(ScratchSlot.Input, rows * n);
     for (let i = 0; i < rows * n; i++) xr[i] = x[i]!;
-    rhtRows(xr, rows, n, this.su);
-    if (rows < GEMM_MIN_ROWS) this.q.multiplyTransposed(xr, rows, out);
-    else this.gemmFromCodes(xr, rows, out);
+    this.rhtIn.apply(xr, rows, this.su, false);
+    const gemm = rows >= GEMM_MIN_ROWS;
+    if (gemm) this.gemmFromCodes(xr, rows, out);
+    else this.q.multiplyTransposed(xr, rows, out);
     if (k > 0) {
-      const t = this.t;
+      const t = scratch(ScratchSlot.Inner, rows * k);
       const r = this.r!;
       if (r instanceof Float32Array) matvecRows(r, k, n, xr, rows, t);
-      else r.multiplyTransposed(xr, rows, t);
+      else if (gemm) {
+        const rd = scratch(ScratchSlot.Tile, k * n);
+        r.decodeRows(0, k, rd);
+        sgemm('N', 'T', rows, k, n, 1, xr, n, rd, n, 0, t, k);
+      } else r.multiplyTransposed(xr, rows, t);
       const lt = this.lt!;
       if (lt instanceof Float32Array) sgemm('N', 'N', rows, m, k, 1, t, k, lt, m, 1, out, m);
-      else lt.multiplyAccumulate(t, rows, out);
+      else if (gemm) {
+        const ld = scratch(ScratchSlot.Tile2, k * m);
+        lt.decodeRows(0, k, ld);
+        sgemm('N', 'N', rows, m, k, 1, t, k, ld, m, 1, out, m);
+      } else lt.multiplyAccumulate(t, rows, out);
     }
-    rhtRowsInverse(out, rows, m, this.sv);
+    this.rhtOut.apply(out, rows, this.sv, true);
     const g = this.globalScale;
     for (let i = 0; i < rows * m; i++) out[i]! *= g;
   }
 
   /** Y = X'·Q̂ᵀ through GEMM, dequantising Q̂ one tile of output rows at a time. */
   private gemmFromCodes(xr: Float32Array, rows: number, out: Float32Array): void {
-    const { outFeatures: m, inFeatures: n } = this;
+    const m = this.outFeatures;
+    const n = this.inFeatures;
     const tileRows = Math.max(1, Math.min(m, Math.floor(32768 / n)));
-    if (this.tile.length < tileRows * n) this.tile = new Float32Array(tileRows * n);
+    const tile = scratch(ScratchSlot.Tile, tileRows * n);
     for (let r0 = 0; r0 < m; r0 += tileRows) {
       const r1 = Math.min(m, r0 + tileRows);
-      this.q.decodeRows(r0, r1, this.tile);
-      sgemm('N', 'T', rows, r1 - r0, n, 1, xr, n, this.tile, n, 0, out, m, 0, 0, r0);
+      this.q.decodeRows(r0, r1, tile);
+      sgemm('N', 'T', rows, r1 - r0, n, 1, xr, n, tile, n, 0, out, m, 0, 0, r0);
     }
   }
 
   /** @returns Ŵ = g·diag(SV)·M_m·(Q̂ + L̂R̂)·M_nᵀ·diag(SU), m × n */
   toDense(): Float32Array {
-    const { outFeatures: m, inFeatures: n, rank: k } = this;
+    const m = this.outFeatures;
+    const n = this.inFeatures;
+    const k = this.rank;
     const w = new Float64Array(m * n);
     const q = new Float32Array(m * n);
     this.q.decodeRows(0, m, q);
@@ -167,7 +185,9 @@ export class CalderaLinear implements Linear {
   residentBytes(): number {
     const f = (x: PackedE8Matrix | Float32Array | undefined) =>
       x === undefined ? 0 : x instanceof Float32Array ? x.byteLength : x.residentBytes();
-    return this.q.residentBytes() + f(this.lt) + f(this.r) + this.su.byteLength + this.sv.byteLength + 4;
+    return (
+      this.q.residentBytes() + f(this.lt) + f(this.r) + this.su.byteLength + this.sv.byteLength + 4
+    );
   }
 }
 
@@ -178,18 +198,29 @@ function factorRank(parts: CalderaParts): number {
   }
   const k = parts.lt instanceof Float32Array ? parts.rank : parts.lt.rows;
   if (k === undefined || !Number.isInteger(k) || k < 1) {
-    throw new CalderaError('SHAPE_MISMATCH', `CalderaLinear: bad rank ${describeValue(k)} (float factors need parts.rank)`);
+    throw new CalderaError(
+      'SHAPE_MISMATCH',
+      `CalderaLinear: bad rank ${describeValue(k)} (float factors need parts.rank)`,
+    );
   }
   return k;
 }
 
-function wrapFactor(what: string, f: E8Quantized | Float32Array, rows: number, cols: number): PackedE8Matrix | Float32Array {
+function wrapFactor(
+  what: string,
+  f: E8Quantized | Float32Array,
+  rows: number,
+  cols: number,
+): PackedE8Matrix | Float32Array {
   if (f instanceof Float32Array) {
     checkMatrix(`CalderaLinear ${what}`, f, rows, cols);
     return f;
   }
   if (f.rows !== rows || f.cols !== cols) {
-    throw new CalderaError('SHAPE_MISMATCH', `CalderaLinear: ${what} is ${f.rows}×${f.cols}, expected ${rows}×${cols}`);
+    throw new CalderaError(
+      'SHAPE_MISMATCH',
+      `CalderaLinear: ${what} is ${f.rows}×${f.cols}, expected ${rows}×${cols}`,
+    );
   }
   return new PackedE8Matrix(f);
 }

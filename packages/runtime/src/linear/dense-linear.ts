@@ -5,7 +5,15 @@ import { sgemm } from '@caldera/linalg';
 import { matvecRows } from '../kernels/matvec';
 import { checkForwardArgs, checkMatrix, type Linear } from './linear';
 
-/** Below this many rows the product runs as dot products; from it on through `sgemm`. */
+/**
+ * Below this many rows a product runs as float64-accumulated dot products (decode); from it on
+ * through `sgemm` (prefill).
+ *
+ * @example
+ * ```ts
+ * const viaGemm = rows >= GEMM_MIN_ROWS;
+ * ```
+ */
 export const GEMM_MIN_ROWS = 8;
 
 /**
@@ -45,7 +53,9 @@ export class DenseLinear implements Linear {
   forward(x: Float32Array, rows: number, out: Float32Array): void {
     checkForwardArgs(this, x, rows, out);
     if (rows === 0) return;
-    const { weight, outFeatures: m, inFeatures: n } = this;
+    const weight = this.weight;
+    const m = this.outFeatures;
+    const n = this.inFeatures;
     if (rows < GEMM_MIN_ROWS) matvecRows(weight, m, n, x, rows, out);
     else sgemm('N', 'T', rows, m, n, 1, x, n, weight, n, 0, out, m);
   }

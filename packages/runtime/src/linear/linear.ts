@@ -59,7 +59,10 @@ export function checkForwardArgs(
   out: Float32Array,
 ): void {
   if (!Number.isInteger(rows) || rows < 0) {
-    throw new CalderaError('SHAPE_MISMATCH', `${layer.kind} linear: bad row count ${describeValue(rows)}`);
+    throw new CalderaError(
+      'SHAPE_MISMATCH',
+      `${layer.kind} linear: bad row count ${describeValue(rows)}`,
+    );
   }
   if (x.length < rows * layer.inFeatures || out.length < rows * layer.outFeatures) {
     throw new CalderaError(
@@ -83,7 +86,12 @@ export function checkForwardArgs(
  * checkMatrix('weight', new Float32Array(6), 2, 3); // ok
  * ```
  */
-export function checkMatrix(what: string, data: ArrayLike<number>, rows: number, cols: number): void {
+export function checkMatrix(
+  what: string,
+  data: ArrayLike<number>,
+  rows: number,
+  cols: number,
+): void {
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) {
     throw new CalderaError('SHAPE_MISMATCH', `${what}: bad shape ${describeValue([rows, cols])}`);
   }

@@ -4,6 +4,7 @@
  */
 import { DenseLinear } from './dense-linear';
 import { checkForwardArgs, checkMatrix, type Linear } from './linear';
+import { ScratchSlot, scratch } from './shared-scratch';
 
 /**
  * Two thin dense factors; the intermediate `R·x` lives in a scratch that grows with the
@@ -22,7 +23,6 @@ export class LowRankLinear implements Linear {
   readonly kind = 'low-rank';
   private readonly left: DenseLinear;
   private readonly right: DenseLinear;
-  private scratch = new Float32Array(0);
 
   /**
    * @param l - L, outFeatures × rank row-major
@@ -53,14 +53,18 @@ export class LowRankLinear implements Linear {
    */
   forward(x: Float32Array, rows: number, out: Float32Array): void {
     checkForwardArgs(this, x, rows, out);
-    if (this.scratch.length < rows * this.rank) this.scratch = new Float32Array(rows * this.rank);
-    this.right.forward(x, rows, this.scratch);
-    this.left.forward(this.scratch, rows, out);
+    const inner = scratch(ScratchSlot.Inner, rows * this.rank);
+    this.right.forward(x, rows, inner);
+    this.left.forward(inner, rows, out);
   }
 
   /** @returns L·R, out × in */
   toDense(): Float32Array {
-    const { outFeatures: m, rank: k, inFeatures: n, l, r } = this;
+    const m = this.outFeatures;
+    const k = this.rank;
+    const n = this.inFeatures;
+    const l = this.l;
+    const r = this.r;
     const w = new Float32Array(m * n);
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {

@@ -1,11 +1,13 @@
 /**
  * An E8-lattice-quantised matrix (E8P12, 2 bits; E8P12-RVQ4B, 4 bits; E8P12-RVQ3B, 3 bits)
  * kept as its codes, with products computed straight from them: each 16-bit E8P code selects
- * one row of the 65536 × 8 codebook table, so a product costs one table read per 8 weights.
- * Codes are stored as `Uint16Array` for E8P12 (2 bits/weight) and `Uint32Array` otherwise.
+ * one row of the 65536 × 8 codebook table, so a product costs one or two table reads per 8
+ * weights. Codes are held as `Uint16Array`s (stage 1, and stage 2 for the residual
+ * quantisers), which keeps element reads small-integer and the hot loops monomorphic.
  */
 import { CalderaError, describeValue } from '@caldera/core';
 import { type E8Quantized, e8Ops, e8pCodebook, RVQ4B_RESID_SCALE } from '@caldera/quant';
+import { e8pSplitTables } from './e8p-split-tables';
 
 /**
  * Products with a packed E8-family matrix A (rows × cols, value = scale · codeword).
@@ -22,12 +24,20 @@ export class PackedE8Matrix {
   readonly cols: number;
   readonly scale: number;
   readonly quantizer: E8Quantized['quantizer'];
-  /** Codes, rows × ⌈cols/8⌉ row-major. */
-  readonly codes: Uint16Array | Uint32Array;
+  /** Stage-1 E8P codes, rows × ⌈cols/8⌉ row-major. */
+  readonly codes1: Uint16Array;
+  /** Stage-2 codes (RVQ4B: E8P codes; RVQ3B: 8-bit codes); empty for E8P12. */
+  readonly codes2: Uint16Array;
   private readonly vpr: number;
   private readonly table: Float32Array;
   private readonly buf = new Float32Array(8);
-  private readonly decodeOne: (code: number, out: Float32Array, offset?: number, scale?: number) => void;
+  private groupSums = new Float64Array(0);
+  private readonly decodeOne: (
+    code: number,
+    out: Float32Array,
+    offset?: number,
+    scale?: number,
+  ) => void;
 
   /**
    * @param q - the quantised matrix (`e8Quantize` or `unpackQuantized` output)
@@ -35,34 +45,45 @@ export class PackedE8Matrix {
    */
   constructor(q: E8Quantized) {
     if (q.family !== 'e8p') {
-      throw new CalderaError('UNSUPPORTED_LAYER', `PackedE8Matrix: not an E8 matrix: ${describeValue(q.family)}`);
+      throw new CalderaError(
+        'UNSUPPORTED_LAYER',
+        `PackedE8Matrix: not an E8 matrix: ${describeValue(q.family)}`,
+      );
     }
     this.rows = q.rows;
     this.cols = q.cols;
     this.scale = q.scale;
     this.quantizer = q.quantizer;
     this.vpr = Math.ceil(q.cols / 8);
-    this.codes = q.quantizer === 'e8p12' ? Uint16Array.from(q.codes) : q.codes.slice();
+    const n = q.codes.length;
+    this.codes1 = new Uint16Array(n);
+    this.codes2 = new Uint16Array(q.quantizer === 'e8p12' ? 0 : n);
+    const shift = q.quantizer === 'e8p12rvq4b' ? 16 : 8;
+    for (let k = 0; k < n; k++) {
+      const c = q.codes[k]!;
+      if (q.quantizer === 'e8p12') this.codes1[k] = c;
+      else {
+        this.codes1[k] = Math.floor(c / 2 ** shift);
+        this.codes2[k] = c % 2 ** shift;
+      }
+    }
     this.table = e8pCodebook();
     this.decodeOne = e8Ops(q.quantizer).decodeOne;
   }
 
-  /** Fills `this.buf` with the unscaled codeword of code index k. */
+  /** Whether the fast table paths apply (whole 8-vectors, table-decodable quantiser). */
+  private fast(): boolean {
+    return this.cols % 8 === 0 && this.quantizer !== 'e8p12rvq3b';
+  }
+
+  /** Fills `this.buf` with the unscaled codeword of code index k (any quantiser). */
   private word(k: number): Float32Array {
-    const c = this.codes[k]!;
-    const b = this.buf;
-    const t = this.table;
-    if (this.quantizer === 'e8p12') {
-      const o = c * 8;
-      for (let i = 0; i < 8; i++) b[i] = t[o + i]!;
-    } else if (this.quantizer === 'e8p12rvq4b') {
-      const o1 = (c >>> 16) * 8;
-      const o2 = (c & 0xffff) * 8;
-      for (let i = 0; i < 8; i++) b[i] = t[o1 + i]! + t[o2 + i]! / RVQ4B_RESID_SCALE;
-    } else {
-      this.decodeOne(c, b, 0, 1);
-    }
-    return b;
+    const c1 = this.codes1[k]!;
+    if (this.quantizer === 'e8p12') this.decodeOne(c1, this.buf, 0, 1);
+    else if (this.quantizer === 'e8p12rvq4b')
+      this.decodeOne(c1 * 65536 + this.codes2[k]!, this.buf, 0, 1);
+    else this.decodeOne(c1 * 256 + this.codes2[k]!, this.buf, 0, 1);
+    return this.buf;
   }
 
   /**
@@ -73,60 +94,123 @@ export class PackedE8Matrix {
    * @param dst - destination
    */
   decodeRows(r0: number, r1: number, dst: Float32Array): void {
-    const { cols, vpr, scale } = this;
+    const cols = this.cols;
+    const vpr = this.vpr;
+    const scale = this.scale;
+    const t = this.table;
+    const codes1 = this.codes1;
+    const codes2 = this.codes2;
+    const two = this.quantizer === 'e8p12rvq4b';
+    const inv = 1 / RVQ4B_RESID_SCALE;
     for (let r = r0; r < r1; r++) {
       const o = (r - r0) * cols;
       for (let v = 0; v < vpr; v++) {
-        const w = this.word(r * vpr + v);
-        const n = Math.min(8, cols - 8 * v);
-        for (let i = 0; i < n; i++) dst[o + 8 * v + i] = w[i]! * scale;
-      }
-    }
-  }
-
-  /**
-   * `out[r, i] (+)= Σ_j x[r, j] · A[i, j]` (i.e. Y = X·Aᵀ) for rows r < `rows`.
-   *
-   * @param x - rows × cols
-   * @param rows - number of input rows
-   * @param out - rows × this.rows
-   * @param accumulate - add into out (default false)
-   */
-  multiplyTransposed(x: Float32Array, rows: number, out: Float32Array, accumulate = false): void {
-    const { rows: m, cols, vpr, scale } = this;
-    for (let i = 0; i < m; i++) {
-      for (let r = 0; r < rows; r++) if (!accumulate) out[r * m + i] = 0;
-      for (let v = 0; v < vpr; v++) {
-        const w = this.word(i * vpr + v);
-        const n = Math.min(8, cols - 8 * v);
-        for (let r = 0; r < rows; r++) {
-          const xo = r * cols + 8 * v;
-          let s = 0;
-          for (let k = 0; k < n; k++) s += w[k]! * x[xo + k]!;
-          out[r * m + i]! += s * scale;
+        const k = r * vpr + v;
+        if (this.fast()) {
+          const a = codes1[k]! * 8;
+          const d = o + 8 * v;
+          if (two) {
+            const b = codes2[k]! * 8;
+            for (let i = 0; i < 8; i++) dst[d + i] = (t[a + i]! + t[b + i]! * inv) * scale;
+          } else for (let i = 0; i < 8; i++) dst[d + i] = t[a + i]! * scale;
+        } else {
+          const w = this.word(k);
+          const n = Math.min(8, cols - 8 * v);
+          for (let i = 0; i < n; i++) dst[o + 8 * v + i] = w[i]! * scale;
         }
       }
     }
   }
 
   /**
-   * `out[r, j] += Σ_i t[r, i] · A[i, j]` (i.e. Y += T·A) for rows r < `rows`.
+   * `out[r, i] = Σ_j x[r, j] · A[i, j]` (Y = X·Aᵀ) for rows r < `rows`.
    *
-   * @param t - rows × this.rows
+   * @param x - rows × cols
+   * @param rows - number of input rows
+   * @param out - rows × this.rows, overwritten
+   */
+  multiplyTransposed(x: Float32Array, rows: number, out: Float32Array): void {
+    const m = this.rows;
+    const cols = this.cols;
+    const vpr = this.vpr;
+    const scale = this.scale;
+    const codes1 = this.codes1;
+    const codes2 = this.codes2;
+    if (!this.fast()) {
+      out.fill(0, 0, rows * m);
+      for (let i = 0; i < m; i++)
+        for (let v = 0; v < vpr; v++) {
+          const w = this.word(i * vpr + v);
+          const n = Math.min(8, cols - 8 * v);
+          for (let r = 0; r < rows; r++) {
+            let s = 0;
+            for (let k = 0; k < n; k++) s += w[k]! * x[r * cols + 8 * v + k]!;
+            out[r * m + i]! += s * scale;
+          }
+        }
+      return;
+    }
+    if (this.groupSums.length < rows * vpr) this.groupSums = new Float64Array(rows * vpr);
+    const gs = this.groupSums;
+    for (let g = 0; g < rows * vpr; g++) {
+      const o = 8 * g;
+      gs[g] =
+        x[o]! + x[o + 1]! + x[o + 2]! + x[o + 3]! + x[o + 4]! + x[o + 5]! + x[o + 6]! + x[o + 7]!;
+    }
+    if (this.quantizer === 'e8p12') {
+      for (let r = 0; r < rows; r++) {
+        for (let i = 0; i < m; i++) {
+          out[r * m + i] = dotCodes(codes1, i * vpr, vpr, x, r * cols, gs, r * vpr) * scale;
+        }
+      }
+      return;
+    }
+    const inv = 1 / RVQ4B_RESID_SCALE;
+    for (let r = 0; r < rows; r++) {
+      for (let i = 0; i < m; i++) {
+        const s1 = dotCodes(codes1, i * vpr, vpr, x, r * cols, gs, r * vpr);
+        const s2 = dotCodes(codes2, i * vpr, vpr, x, r * cols, gs, r * vpr);
+        out[r * m + i] = (s1 + s2 * inv) * scale;
+      }
+    }
+  }
+
+  /**
+   * `out[r, j] += Σ_i t[r, i] · A[i, j]` (Y += T·A) for rows r < `rows`.
+   *
+   * @param tIn - rows × this.rows
    * @param rows - number of rows
    * @param out - rows × cols, accumulated into
    */
-  multiplyAccumulate(t: Float32Array, rows: number, out: Float32Array): void {
-    const { rows: m, cols, vpr, scale } = this;
-    for (let i = 0; i < m; i++) {
-      for (let v = 0; v < vpr; v++) {
-        const w = this.word(i * vpr + v);
-        const n = Math.min(8, cols - 8 * v);
-        for (let r = 0; r < rows; r++) {
-          const a = t[r * m + i]! * scale;
-          if (a === 0) continue;
-          const oo = r * cols + 8 * v;
-          for (let k = 0; k < n; k++) out[oo + k]! += a * w[k]!;
+  multiplyAccumulate(tIn: Float32Array, rows: number, out: Float32Array): void {
+    const m = this.rows;
+    const cols = this.cols;
+    const vpr = this.vpr;
+    const scale = this.scale;
+    const codes1 = this.codes1;
+    const codes2 = this.codes2;
+    const two = this.quantizer === 'e8p12rvq4b';
+    if (this.fast()) {
+      // column group by column group: 8 outputs accumulate in registers over the m rows
+      const inv = 1 / RVQ4B_RESID_SCALE;
+      for (let r = 0; r < rows; r++) {
+        for (let v = 0; v < vpr; v++) {
+          groupAcc.fill(0);
+          accumulateGroup(codes1, v, vpr, m, tIn, r * m, scale);
+          if (two) accumulateGroup(codes2, v, vpr, m, tIn, r * m, scale * inv);
+          const o = r * cols + 8 * v;
+          for (let k = 0; k < 8; k++) out[o + k] = out[o + k]! + groupAcc[k]!;
+        }
+      }
+      return;
+    }
+    for (let r = 0; r < rows; r++) {
+      for (let i = 0; i < m; i++) {
+        const a0 = tIn[r * m + i]! * scale;
+        for (let v = 0; v < vpr; v++) {
+          const w = this.word(i * vpr + v);
+          const n = Math.min(8, cols - 8 * v);
+          for (let k = 0; k < n; k++) out[r * cols + 8 * v + k]! += a0 * w[k]!;
         }
       }
     }
@@ -134,6 +218,88 @@ export class PackedE8Matrix {
 
   /** @returns bytes of the codes (+ 4 for the scale) */
   residentBytes(): number {
-    return this.codes.byteLength + 4;
+    return this.codes1.byteLength + this.codes2.byteLength + 4;
   }
+}
+
+/**
+ * Σ_v ⟨decode(codes[c0 + v]), x[x0 + 8v … +8)⟩ with the split tables (unscaled):
+ * ⟨abs ∘ sign, x⟩ + shift · (group sum of x).
+ */
+function dotCodes(
+  codes: Uint16Array,
+  c0: number,
+  count: number,
+  x: Float32Array,
+  x0: number,
+  gs: Float64Array,
+  g0: number,
+): number {
+  const { abs: A, sign: S, shift: H } = e8pSplitTables();
+  let acc = 0;
+  for (let v = 0; v < count; v++) {
+    const c = codes[c0 + v]!;
+    const a = (c >> 8) << 3;
+    const sb = c & 255;
+    const sg = sb << 3;
+    const xb = x0 + (v << 3);
+    acc +=
+      A[a]! * S[sg]! * x[xb]! +
+      A[a + 1]! * S[sg + 1]! * x[xb + 1]! +
+      A[a + 2]! * S[sg + 2]! * x[xb + 2]! +
+      A[a + 3]! * S[sg + 3]! * x[xb + 3]! +
+      A[a + 4]! * S[sg + 4]! * x[xb + 4]! +
+      A[a + 5]! * S[sg + 5]! * x[xb + 5]! +
+      A[a + 6]! * S[sg + 6]! * x[xb + 6]! +
+      A[a + 7]! * S[sg + 7]! * x[xb + 7]! +
+      H[sb]! * gs[g0 + v]!;
+  }
+  return acc;
+}
+
+const groupAcc = new Float64Array(8);
+
+/** groupAcc[k] += Σ_i alpha·t[t0 + i]·decode(codes[i·stride + v])[k] over i < count. */
+function accumulateGroup(
+  codes: Uint16Array,
+  v: number,
+  stride: number,
+  count: number,
+  t: Float32Array,
+  t0: number,
+  alpha: number,
+): void {
+  const { abs: A, sign: S, shift: H } = e8pSplitTables();
+  let g0 = 0;
+  let g1 = 0;
+  let g2 = 0;
+  let g3 = 0;
+  let g4 = 0;
+  let g5 = 0;
+  let g6 = 0;
+  let g7 = 0;
+  for (let i = 0; i < count; i++) {
+    const w = alpha * t[t0 + i]!;
+    const c = codes[i * stride + v]!;
+    const a = (c >> 8) << 3;
+    const sb = c & 255;
+    const sg = sb << 3;
+    const h = H[sb]!;
+    g0 += w * (A[a]! * S[sg]! + h);
+    g1 += w * (A[a + 1]! * S[sg + 1]! + h);
+    g2 += w * (A[a + 2]! * S[sg + 2]! + h);
+    g3 += w * (A[a + 3]! * S[sg + 3]! + h);
+    g4 += w * (A[a + 4]! * S[sg + 4]! + h);
+    g5 += w * (A[a + 5]! * S[sg + 5]! + h);
+    g6 += w * (A[a + 6]! * S[sg + 6]! + h);
+    g7 += w * (A[a + 7]! * S[sg + 7]! + h);
+  }
+  groupAcc[0]! += g0;
+  groupAcc[1]! += g1;
+  groupAcc[2]! += g2;
+  groupAcc[3]! += g3;
+  groupAcc[4]! += g4;
+  groupAcc[5]! += g5;
+  groupAcc[6]! += g6;
+  groupAcc[7]! += g7;
 }

@@ -5,10 +5,11 @@
  */
 import { CalderaError, describeValue } from '@caldera/core';
 import { sgemm } from '@caldera/linalg';
-import { groupsPerRow, packBits, type UniformQuantized } from '@caldera/quant';
+import { groupsPerRow, packBits, type UniformQuantized, unpackQuantized } from '@caldera/quant';
 import { matvecRows } from '../kernels/matvec';
 import { GEMM_MIN_ROWS } from './dense-linear';
 import { checkForwardArgs, type Linear } from './linear';
+import { ScratchSlot, scratch } from './shared-scratch';
 
 /** Target size (floats) of one dequantised tile. */
 const TILE_FLOATS = 1 << 15;
@@ -36,7 +37,6 @@ export class UniformLinear implements Linear {
   readonly scales: Float32Array;
   readonly offsets: Float32Array;
   private readonly tileRows: number;
-  private readonly tile: Float32Array;
 
   /**
    * @param q - a uniform-quantised matrix from `uniformQuantize` or `unpackQuantized`
@@ -44,7 +44,10 @@ export class UniformLinear implements Linear {
    */
   constructor(q: UniformQuantized) {
     if (!(q.bits >= 1 && q.bits <= 8)) {
-      throw new CalderaError('UNSUPPORTED_LAYER', `UniformLinear: bits ${describeValue(q.bits)} not in 1..8`);
+      throw new CalderaError(
+        'UNSUPPORTED_LAYER',
+        `UniformLinear: bits ${describeValue(q.bits)} not in 1..8`,
+      );
     }
     this.outFeatures = q.rows;
     this.inFeatures = q.cols;
@@ -57,7 +60,29 @@ export class UniformLinear implements Linear {
     this.scales = q.scales;
     this.offsets = q.offsets;
     this.tileRows = Math.max(1, Math.min(q.rows, Math.floor(TILE_FLOATS / q.cols)));
-    this.tile = new Float32Array(this.tileRows * q.cols);
+  }
+
+  /**
+   * Builds the layer from a packed blob of `@caldera/quant`'s `packQuantized`.
+   *
+   * @param blob - a CQNT blob holding a uniform matrix
+   * @returns the layer
+   * @throws CalderaError `UNSUPPORTED_LAYER` when the blob holds an E8 matrix; quant's
+   *   `CORRUPT_PACKED_DATA` / `FORMAT_VERSION_UNSUPPORTED` codes
+   * @example
+   * ```ts
+   * const layer = UniformLinear.fromPacked(packQuantized(uniformQuantize(w, m, n, { bits: 4 })));
+   * ```
+   */
+  static fromPacked(blob: Uint8Array): UniformLinear {
+    const q = unpackQuantized(blob);
+    if (q.family !== 'uniform') {
+      throw new CalderaError(
+        'UNSUPPORTED_LAYER',
+        `UniformLinear.fromPacked: the blob holds a ${q.quantizer} matrix`,
+      );
+    }
+    return new UniformLinear(q);
   }
 
   /**
@@ -68,7 +93,13 @@ export class UniformLinear implements Linear {
    * @param dst - destination
    */
   dequantizeRows(r0: number, r1: number, dst: Float32Array): void {
-    const { inFeatures: n, bits, groupSize, packed, scales, offsets, symmetric } = this;
+    const n = this.inFeatures;
+    const bits = this.bits;
+    const groupSize = this.groupSize;
+    const packed = this.packed;
+    const scales = this.scales;
+    const offsets = this.offsets;
+    const symmetric = this.symmetric;
     const gpr = groupsPerRow(n, groupSize);
     const mask = (1 << bits) - 1;
     const mid = symmetric ? 2 ** (bits - 1) - 1 : 0;
@@ -98,7 +129,10 @@ export class UniformLinear implements Linear {
   forward(x: Float32Array, rows: number, out: Float32Array): void {
     checkForwardArgs(this, x, rows, out);
     if (rows === 0) return;
-    const { outFeatures: m, inFeatures: n, tile, tileRows } = this;
+    const m = this.outFeatures;
+    const n = this.inFeatures;
+    const tile = scratch(ScratchSlot.Tile, this.tileRows * n);
+    const tileRows = this.tileRows;
     for (let r0 = 0; r0 < m; r0 += tileRows) {
       const r1 = Math.min(m, r0 + tileRows);
       this.dequantizeRows(r0, r1, tile);

@@ -47,6 +47,8 @@ export interface ForwardOptions {
   observer?: ForwardObserver;
 }
 
+const NO_OPTIONS: ForwardOptions = Object.freeze({});
+
 /**
  * A KV-cached forward pass over one token sequence.
  *
@@ -91,9 +93,15 @@ export class InferenceSession {
   ) {
     this.maxContext = options.maxContext ?? Math.min(config.maxSeqLen, 2048);
     this.maxBatch = Math.min(options.maxBatch ?? 64, this.maxContext);
-    for (const [k, v] of [['maxContext', this.maxContext], ['maxBatch', this.maxBatch]] as const) {
+    for (const [k, v] of [
+      ['maxContext', this.maxContext],
+      ['maxBatch', this.maxBatch],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) {
-        throw new CalderaError('INVALID_ARGUMENT', `InferenceSession: ${k} must be a positive integer, got ${describeValue(v)}`);
+        throw new CalderaError(
+          'INVALID_ARGUMENT',
+          `InferenceSession: ${k} must be a positive integer, got ${describeValue(v)}`,
+        );
       }
     }
     const c = config;
@@ -130,7 +138,10 @@ export class InferenceSession {
    */
   reset(to = 0): void {
     if (!Number.isInteger(to) || to < 0 || to > this.pos) {
-      throw new CalderaError('INVALID_ARGUMENT', `InferenceSession.reset: position ${describeValue(to)} not in [0, ${this.pos}]`);
+      throw new CalderaError(
+        'INVALID_ARGUMENT',
+        `InferenceSession.reset: position ${describeValue(to)} not in [0, ${this.pos}]`,
+      );
     }
     this.pos = to;
   }
@@ -156,7 +167,7 @@ export class InferenceSession {
    * @throws CalderaError `INVALID_TOKEN` for an id outside the vocabulary; `CONTEXT_OVERFLOW`
    *   when the cache would exceed `maxContext`; `INVALID_ARGUMENT` for no tokens
    */
-  forward(tokens: ArrayLike<number>, options: ForwardOptions = {}): Float32Array {
+  forward(tokens: ArrayLike<number>, options: ForwardOptions = NO_OPTIONS): Float32Array {
     const n = tokens.length;
     const vocab = this.config.vocabSize;
     if (n === 0) throw new CalderaError('INVALID_ARGUMENT', 'InferenceSession.forward: no tokens');
@@ -170,9 +181,13 @@ export class InferenceSession {
     for (let i = 0; i < n; i++) {
       const t = tokens[i]!;
       if (!Number.isInteger(t) || t < 0 || t >= vocab) {
-        throw new CalderaError('INVALID_TOKEN', `token ${describeValue(t)} at index ${i} is not in [0, ${vocab})`, {
-          details: { index: i, token: t },
-        });
+        throw new CalderaError(
+          'INVALID_TOKEN',
+          `token ${describeValue(t)} at index ${i} is not in [0, ${vocab})`,
+          {
+            details: { index: i, token: t },
+          },
+        );
       }
     }
     for (let s = 0; s < n; s += this.maxBatch) {
@@ -182,7 +197,13 @@ export class InferenceSession {
     return this.last;
   }
 
-  private chunk(tokens: ArrayLike<number>, start: number, rows: number, options: ForwardOptions, final: boolean): void {
+  private chunk(
+    tokens: ArrayLike<number>,
+    start: number,
+    rows: number,
+    options: ForwardOptions,
+    final: boolean,
+  ): void {
     const c = this.config;
     const w = this.weights;
     const d = c.hiddenSize;
@@ -190,7 +211,15 @@ export class InferenceSession {
     const qw = c.numHeads * c.headDim;
     const kvw = c.numKvHeads * c.headDim;
     const pos0 = this.pos;
-    const { x, xn, q, k, v, att, proj, gate, up } = this;
+    const x = this.x;
+    const xn = this.xn;
+    const q = this.q;
+    const k = this.k;
+    const v = this.v;
+    const att = this.att;
+    const proj = this.proj;
+    const gate = this.gate;
+    const up = this.up;
     const obs = options.observer;
     for (let r = 0; r < rows; r++) {
       copy(w.embed, tokens[start + r]! * d, x, r * d, d);

@@ -6,7 +6,13 @@ import { CalderaError, describeValue, type LongRunningOptions } from '@caldera/c
 import type { LlamaConfig, ModelSource } from '@caldera/io';
 import type { Linear } from '../linear/linear';
 import { InferenceSession, type SessionOptions } from './inference-session';
-import { LINEAR_NAMES, type LinearName, type LlamaWeights, linearShape, loadLlamaWeights } from './llama-weights';
+import {
+  LINEAR_NAMES,
+  type LinearName,
+  type LlamaWeights,
+  linearShape,
+  loadLlamaWeights,
+} from './llama-weights';
 
 /**
  * A loaded model.
@@ -124,7 +130,10 @@ export class LlamaModel {
   private block(layer: number) {
     const b = this.weights.layers[layer];
     if (!Number.isInteger(layer) || b === undefined) {
-      throw new CalderaError('INVALID_ARGUMENT', `layer index ${describeValue(layer)} not in [0, ${this.weights.layers.length})`);
+      throw new CalderaError(
+        'INVALID_ARGUMENT',
+        `layer index ${describeValue(layer)} not in [0, ${this.weights.layers.length})`,
+      );
     }
     return b;
   }

@@ -128,15 +128,22 @@ export function linearShape(config: LlamaConfig, name: LinearName): [number, num
  * ```
  */
 export function linearTensorName(layer: number, name: LinearName): string {
-  const group = name.startsWith('gate') || name.startsWith('up') || name.startsWith('down') ? 'mlp' : 'self_attn';
+  const group =
+    name.startsWith('gate') || name.startsWith('up') || name.startsWith('down')
+      ? 'mlp'
+      : 'self_attn';
   return `model.layers.${layer}.${group}.${name}.weight`;
 }
 
 async function read(source: ModelSource, name: string, length: number): Promise<Float32Array> {
   if (!source.tensors().some((t) => t.name === name)) {
-    throw new CalderaError('MISSING_WEIGHT', `${source.location} has no tensor ${describeValue(name)}`, {
-      details: { name },
-    });
+    throw new CalderaError(
+      'MISSING_WEIGHT',
+      `${source.location} has no tensor ${describeValue(name)}`,
+      {
+        details: { name },
+      },
+    );
   }
   const data = await source.readTensor(name);
   if (data.length !== length) {
@@ -190,7 +197,13 @@ export async function loadLlamaWeights(
       layer.vBias = await read(source, `${p}.self_attn.v_proj.bias`, c.numKvHeads * c.headDim);
     }
     layers.push(layer);
-    onProgress?.({ type: 'progress', task: 'load-weights', current: i + 1, total: c.numLayers, unit: 'layers' });
+    onProgress?.({
+      type: 'progress',
+      task: 'load-weights',
+      current: i + 1,
+      total: c.numLayers,
+      unit: 'layers',
+    });
   }
   const finalNorm = await read(source, 'model.norm.weight', d);
   const head = c.tieWordEmbeddings ? embed : await read(source, 'lm_head.weight', c.vocabSize * d);
