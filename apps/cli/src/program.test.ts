@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { run } from './program';
+import { cli } from '../test/cli-harness';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const embedded = `${root}models/pycode-6m`;
 const stories = `${root}../shared/assets/models/stories260K/stories260K.bin`;
-
-async function cli(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await run(['node', 'caldera', ...args], {
-    out: (s) => {
-      out += s;
-    },
-    err: (s) => {
-      err += s;
-    },
-  });
-  return { code, out, err };
-}
 
 describe('caldera inspect', () => {
   it('lists the embedded model: 57 float16 tensors, 6,450,432 parameters', async () => {

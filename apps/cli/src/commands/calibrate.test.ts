@@ -4,25 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCalibration } from '@caldera/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../program';
+import { cli } from '../../test/cli-harness';
 
 const root = new URL('../../../../', import.meta.url).pathname;
 const stories = `${root}../shared/assets/models/stories260K/stories260K.bin`;
 const text = `${root}../shared/assets/text/tinystories/tinystories_validation_head.txt`;
-
-async function cli(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await run(['node', 'caldera', ...args], {
-    out: (s) => {
-      out += s;
-    },
-    err: (s) => {
-      err += s;
-    },
-  });
-  return { code, out, err };
-}
 
 let dir: string;
 beforeAll(async () => {

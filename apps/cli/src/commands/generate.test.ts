@@ -1,24 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { run } from '../program';
+import { cli } from '../../test/cli-harness';
 
 const root = new URL('../../../../', import.meta.url).pathname;
 const stories = `${root}../shared/assets/models/stories260K/stories260K.bin`;
 const golden = `${root}../shared/assets/golden/stories260K_greedy.json`;
-
-async function cli(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await run(['node', 'caldera', ...args], {
-    out: (s) => {
-      out += s;
-    },
-    err: (s) => {
-      err += s;
-    },
-  });
-  return { code, out, err };
-}
 
 describe('caldera generate', () => {
   it('prints only the greedy continuation from BOS (matches the golden tokens)', async () => {
