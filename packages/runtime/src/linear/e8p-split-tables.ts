@@ -1,6 +1,7 @@
 /**
- * E8P12 codewords split into magnitude and sign parts, so that a product reads two small,
- * cache-resident tables instead of the 2 MiB full codebook:
+ * E8P12 codewords split into magnitude and sign parts (two small tables instead of the 2 MiB
+ * full codebook; the products themselves now use the packed integer table of
+ * `kernels/e8p-packed-dot.ts`, and this split form stays as public API):
  *
  *   decode(c)[i] = ABS[(c >> 8)·8 + i] · SIGN[(c & 0xFF)·8 + i] + SHIFT[c & 0xFF]
  *

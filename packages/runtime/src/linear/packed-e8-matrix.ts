@@ -1,13 +1,16 @@
 /**
  * An E8-lattice-quantised matrix (E8P12, 2 bits; E8P12-RVQ4B, 4 bits; E8P12-RVQ3B, 3 bits)
  * kept as its codes, with products computed straight from them: each 16-bit E8P code selects
- * one row of the 65536 × 8 codebook table, so a product costs one or two table reads per 8
- * weights. Codes are held as `Uint16Array`s (stage 1, and stage 2 for the residual
- * quantisers), which keeps element reads small-integer and the hot loops monomorphic.
+ * one entry of the packed integer codebook (`e8pPackedTable`, 4·codeword in eight 8-bit
+ * lanes), so a product costs two (RVQ4B: four) table reads per 8 weights. Codes are held as
+ * `Uint16Array`s (stage 1, and stage 2 for the residual quantisers), which keeps element reads
+ * small-integer and the hot loops monomorphic.
  */
 import { CalderaError, describeValue } from '@caldera/core';
 import { type E8Quantized, e8Ops, e8pCodebook, RVQ4B_RESID_SCALE } from '@caldera/quant';
-import { e8pSplitTables } from './e8p-split-tables';
+import { e8pAccumulateColumns, e8pDotRows, e8pPackedTable } from '../kernels/e8p-packed-dot';
+import { e8pResidualAccumulateColumns, e8pResidualDotRows } from '../kernels/e8p-residual-dot';
+import { scratch64 } from './shared-scratch';
 
 /**
  * Products with a packed E8-family matrix A (rows × cols, value = scale · codeword).
@@ -31,7 +34,6 @@ export class PackedE8Matrix {
   private readonly vpr: number;
   private readonly table: Float32Array;
   private readonly buf = new Float32Array(8);
-  private groupSums = new Float64Array(0);
   private readonly decodeOne: (
     code: number,
     out: Float32Array,
@@ -102,11 +104,12 @@ export class PackedE8Matrix {
     const codes2 = this.codes2;
     const two = this.quantizer === 'e8p12rvq4b';
     const inv = 1 / RVQ4B_RESID_SCALE;
+    const fast = this.fast();
     for (let r = r0; r < r1; r++) {
       const o = (r - r0) * cols;
       for (let v = 0; v < vpr; v++) {
         const k = r * vpr + v;
-        if (this.fast()) {
+        if (fast) {
           const a = codes1[k]! * 8;
           const d = o + 8 * v;
           if (two) {
@@ -150,27 +153,30 @@ export class PackedE8Matrix {
         }
       return;
     }
-    if (this.groupSums.length < rows * vpr) this.groupSums = new Float64Array(rows * vpr);
-    const gs = this.groupSums;
-    for (let g = 0; g < rows * vpr; g++) {
-      const o = 8 * g;
-      gs[g] =
-        x[o]! + x[o + 1]! + x[o + 2]! + x[o + 3]! + x[o + 4]! + x[o + 5]! + x[o + 6]! + x[o + 7]!;
-    }
-    if (this.quantizer === 'e8p12') {
-      for (let r = 0; r < rows; r++) {
-        for (let i = 0; i < m; i++) {
-          out[r * m + i] = dotCodes(codes1, i * vpr, vpr, x, r * cols, gs, r * vpr) * scale;
-        }
-      }
-      return;
-    }
-    const inv = 1 / RVQ4B_RESID_SCALE;
+    const table = e8pPackedTable();
+    const x64 = scratch64(rows * cols);
+    for (let j = 0; j < rows * cols; j++) x64[j] = x[j]!;
+    const a1 = scale * 0.25;
+    const a2 = a1 / RVQ4B_RESID_SCALE;
     for (let r = 0; r < rows; r++) {
-      for (let i = 0; i < m; i++) {
-        const s1 = dotCodes(codes1, i * vpr, vpr, x, r * cols, gs, r * vpr);
-        const s2 = dotCodes(codes2, i * vpr, vpr, x, r * cols, gs, r * vpr);
-        out[r * m + i] = (s1 + s2 * inv) * scale;
+      if (this.quantizer === 'e8p12') {
+        e8pDotRows(table, codes1, vpr, 0, m, x64, r * cols, a1, out, r * m, false);
+      } else {
+        e8pResidualDotRows(
+          table,
+          codes1,
+          codes2,
+          vpr,
+          0,
+          m,
+          x64,
+          r * cols,
+          a1,
+          a2,
+          out,
+          r * m,
+          false,
+        );
       }
     }
   }
@@ -191,16 +197,25 @@ export class PackedE8Matrix {
     const codes2 = this.codes2;
     const two = this.quantizer === 'e8p12rvq4b';
     if (this.fast()) {
-      // column group by column group: 8 outputs accumulate in registers over the m rows
-      const inv = 1 / RVQ4B_RESID_SCALE;
+      const table = e8pPackedTable();
+      const a1 = scale * 0.25;
+      const a2 = a1 / RVQ4B_RESID_SCALE;
       for (let r = 0; r < rows; r++) {
-        for (let v = 0; v < vpr; v++) {
-          groupAcc.fill(0);
-          accumulateGroup(codes1, v, vpr, m, tIn, r * m, scale);
-          if (two) accumulateGroup(codes2, v, vpr, m, tIn, r * m, scale * inv);
-          const o = r * cols + 8 * v;
-          for (let k = 0; k < 8; k++) out[o + k] = out[o + k]! + groupAcc[k]!;
-        }
+        if (two) {
+          e8pResidualAccumulateColumns(
+            table,
+            codes1,
+            codes2,
+            vpr,
+            m,
+            tIn,
+            r * m,
+            a1,
+            a2,
+            out,
+            r * cols,
+          );
+        } else e8pAccumulateColumns(table, codes1, vpr, m, tIn, r * m, a1, out, r * cols);
       }
       return;
     }
@@ -220,86 +235,4 @@ export class PackedE8Matrix {
   residentBytes(): number {
     return this.codes1.byteLength + this.codes2.byteLength + 4;
   }
-}
-
-/**
- * Σ_v ⟨decode(codes[c0 + v]), x[x0 + 8v … +8)⟩ with the split tables (unscaled):
- * ⟨abs ∘ sign, x⟩ + shift · (group sum of x).
- */
-function dotCodes(
-  codes: Uint16Array,
-  c0: number,
-  count: number,
-  x: Float32Array,
-  x0: number,
-  gs: Float64Array,
-  g0: number,
-): number {
-  const { abs: A, sign: S, shift: H } = e8pSplitTables();
-  let acc = 0;
-  for (let v = 0; v < count; v++) {
-    const c = codes[c0 + v]!;
-    const a = (c >> 8) << 3;
-    const sb = c & 255;
-    const sg = sb << 3;
-    const xb = x0 + (v << 3);
-    acc +=
-      A[a]! * S[sg]! * x[xb]! +
-      A[a + 1]! * S[sg + 1]! * x[xb + 1]! +
-      A[a + 2]! * S[sg + 2]! * x[xb + 2]! +
-      A[a + 3]! * S[sg + 3]! * x[xb + 3]! +
-      A[a + 4]! * S[sg + 4]! * x[xb + 4]! +
-      A[a + 5]! * S[sg + 5]! * x[xb + 5]! +
-      A[a + 6]! * S[sg + 6]! * x[xb + 6]! +
-      A[a + 7]! * S[sg + 7]! * x[xb + 7]! +
-      H[sb]! * gs[g0 + v]!;
-  }
-  return acc;
-}
-
-const groupAcc = new Float64Array(8);
-
-/** groupAcc[k] += Σ_i alpha·t[t0 + i]·decode(codes[i·stride + v])[k] over i < count. */
-function accumulateGroup(
-  codes: Uint16Array,
-  v: number,
-  stride: number,
-  count: number,
-  t: Float32Array,
-  t0: number,
-  alpha: number,
-): void {
-  const { abs: A, sign: S, shift: H } = e8pSplitTables();
-  let g0 = 0;
-  let g1 = 0;
-  let g2 = 0;
-  let g3 = 0;
-  let g4 = 0;
-  let g5 = 0;
-  let g6 = 0;
-  let g7 = 0;
-  for (let i = 0; i < count; i++) {
-    const w = alpha * t[t0 + i]!;
-    const c = codes[i * stride + v]!;
-    const a = (c >> 8) << 3;
-    const sb = c & 255;
-    const sg = sb << 3;
-    const h = H[sb]!;
-    g0 += w * (A[a]! * S[sg]! + h);
-    g1 += w * (A[a + 1]! * S[sg + 1]! + h);
-    g2 += w * (A[a + 2]! * S[sg + 2]! + h);
-    g3 += w * (A[a + 3]! * S[sg + 3]! + h);
-    g4 += w * (A[a + 4]! * S[sg + 4]! + h);
-    g5 += w * (A[a + 5]! * S[sg + 5]! + h);
-    g6 += w * (A[a + 6]! * S[sg + 6]! + h);
-    g7 += w * (A[a + 7]! * S[sg + 7]! + h);
-  }
-  groupAcc[0]! += g0;
-  groupAcc[1]! += g1;
-  groupAcc[2]! += g2;
-  groupAcc[3]! += g3;
-  groupAcc[4]! += g4;
-  groupAcc[5]! += g5;
-  groupAcc[6]! += g6;
-  groupAcc[7]! += g7;
 }

@@ -49,3 +49,22 @@ export function scratch(slot: number, size: number): Float32Array {
   }
   return b;
 }
+
+let slot64 = new Float64Array(0);
+
+/**
+ * The one shared float64 scratch (a float64 copy of a kernel's input vector), contents
+ * undefined; grows, never shrinks. Only one holder at a time: take it, fill it, use it, and
+ * do not call another layer in between.
+ *
+ * @param size - values needed
+ * @returns the buffer
+ * @example
+ * ```ts
+ * const x64 = scratch64(n);
+ * ```
+ */
+export function scratch64(size: number): Float64Array {
+  if (slot64.length < size) slot64 = new Float64Array(Math.max(size, 2 * slot64.length));
+  return slot64;
+}

@@ -1,15 +1,21 @@
 /**
  * Uniform-quantised linear layer: W kept as @caldera/quant's bit-packed b-bit codes with a
- * scale (and offset) per group of columns. A product dequantises a tile of output rows into a
- * small scratch and multiplies it; W is never rebuilt whole.
+ * scale (and offset) per group of columns. Decode rows of a 4-bit layer (columns and group
+ * size multiples of 8) are dot products straight from the packed words, group by group
+ * (`uniform4DotRows`); otherwise a product dequantises a tile of output rows into a small
+ * scratch and multiplies it. W is never rebuilt whole.
  */
 import { CalderaError, describeValue } from '@caldera/core';
 import { sgemm } from '@caldera/linalg';
 import { groupsPerRow, packBits, type UniformQuantized, unpackQuantized } from '@caldera/quant';
 import { matvecRows } from '../kernels/matvec';
+import { uniform4DotRows, uniformGroupSums } from '../kernels/uniform4-dot';
 import { GEMM_MIN_ROWS } from './dense-linear';
 import { checkForwardArgs, type Linear } from './linear';
-import { ScratchSlot, scratch } from './shared-scratch';
+import { ScratchSlot, scratch, scratch64 } from './shared-scratch';
+
+/** Whether typed-array words are little-endian (the packed code stream is). */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 /** Target size (floats) of one dequantised tile. */
 const TILE_FLOATS = 1 << 15;
@@ -37,6 +43,8 @@ export class UniformLinear implements Linear {
   readonly scales: Float32Array;
   readonly offsets: Float32Array;
   private readonly tileRows: number;
+  /** The code stream as 32-bit words (4-bit codes, n and group size multiples of 8), else undefined. */
+  private readonly words: Uint32Array | undefined;
 
   /**
    * @param q - a uniform-quantised matrix from `uniformQuantize` or `unpackQuantized`
@@ -60,6 +68,10 @@ export class UniformLinear implements Linear {
     this.scales = q.scales;
     this.offsets = q.offsets;
     this.tileRows = Math.max(1, Math.min(q.rows, Math.floor(TILE_FLOATS / q.cols)));
+    this.words =
+      LITTLE_ENDIAN && q.bits === 4 && q.cols % 8 === 0 && q.groupSize % 8 === 0
+        ? new Uint32Array(this.packed.buffer, this.packed.byteOffset, (q.rows * q.cols) / 8)
+        : undefined;
   }
 
   /**
@@ -131,6 +143,10 @@ export class UniformLinear implements Linear {
     if (rows === 0) return;
     const m = this.outFeatures;
     const n = this.inFeatures;
+    if (this.words !== undefined && rows < GEMM_MIN_ROWS) {
+      this.forwardFromCodes(this.words, x, rows, out);
+      return;
+    }
     const tile = scratch(ScratchSlot.Tile, this.tileRows * n);
     const tileRows = this.tileRows;
     for (let r0 = 0; r0 < m; r0 += tileRows) {
@@ -139,6 +155,42 @@ export class UniformLinear implements Linear {
       const t = r1 - r0;
       if (rows < GEMM_MIN_ROWS) matvecRows(tile, t, n, x, rows, out, m, r0);
       else sgemm('N', 'T', rows, t, n, 1, x, n, tile, n, 0, out, m, 0, 0, r0);
+    }
+  }
+
+  /** Decode rows straight from the 4-bit words (one dot product per output, group-wise). */
+  private forwardFromCodes(
+    words: Uint32Array,
+    x: Float32Array,
+    rows: number,
+    out: Float32Array,
+  ): void {
+    const m = this.outFeatures;
+    const n = this.inFeatures;
+    const gpr = groupsPerRow(n, this.groupSize);
+    const mid = this.symmetric ? 7 : 0;
+    const buf = scratch64(rows * (n + gpr));
+    const sumsOff = rows * n;
+    for (let j = 0; j < rows * n; j++) buf[j] = x[j]!;
+    for (let r = 0; r < rows; r++) {
+      uniformGroupSums(buf, r * n, n, this.groupSize, buf, sumsOff + r * gpr);
+      uniform4DotRows(
+        words,
+        n,
+        this.groupSize,
+        0,
+        m,
+        buf,
+        r * n,
+        buf,
+        sumsOff + r * gpr,
+        this.scales,
+        this.offsets,
+        mid,
+        this.symmetric,
+        out,
+        r * m,
+      );
     }
   }
 
