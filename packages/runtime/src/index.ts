@@ -13,6 +13,28 @@ export {
 } from './calibrate/calibration-stats';
 export { type CalibrationOptions, collectCalibration } from './calibrate/collect-calibration';
 export { MomentAccumulator } from './calibrate/moment-accumulator';
+export {
+  type CompleteFn,
+  type CompleteWithModelOptions,
+  completeWithModel,
+  evaluateHumanEval,
+  type HumanEvalOptions,
+  type HumanEvalProblemResult,
+  type HumanEvalResult,
+} from './code-eval/evaluate-humaneval';
+export {
+  buildCheckProgram,
+  type HumanEvalProblem,
+  loadHumanEval,
+  parseHumanEval,
+} from './code-eval/humaneval-dataset';
+export {
+  type PythonCheckOptions,
+  type PythonCheckResult,
+  resolvePython,
+  runPythonCheck,
+} from './code-eval/python-sandbox';
+export { HUMANEVAL_STOPS, truncateCompletion } from './code-eval/truncate-completion';
 export { type CompareOptions, type CompareResult, compareModels } from './eval/compare-models';
 export { type EvalWindow, type EvalWindowOptions, evalWindows } from './eval/eval-windows';
 export { type PerplexityOptions, type PerplexityResult, perplexity } from './eval/perplexity';

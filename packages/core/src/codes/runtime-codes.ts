@@ -7,6 +7,7 @@
  * - `MISSING_WEIGHT`: a tensor the model needs is absent or has the wrong shape.
  * - `MODEL_MISMATCH`: two models (or a model and calibration data) do not fit together.
  * - `CALIBRATION_FORMAT`: a calibration file is not one this version reads.
+ * - `PYTHON_UNAVAILABLE`: no usable Python 3 interpreter for the code-evaluation sandbox.
  */
 export type RuntimeErrorCode =
   | 'CONTEXT_OVERFLOW'
@@ -14,4 +15,5 @@ export type RuntimeErrorCode =
   | 'UNSUPPORTED_LAYER'
   | 'MISSING_WEIGHT'
   | 'MODEL_MISMATCH'
-  | 'CALIBRATION_FORMAT';
+  | 'CALIBRATION_FORMAT'
+  | 'PYTHON_UNAVAILABLE';
