@@ -1,11 +1,13 @@
 import { CalderaError, isCalderaError } from '@caldera/core';
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
+import { registerBench } from './commands/bench';
 import { registerCalibrate } from './commands/calibrate';
 import { registerCompress } from './commands/compress';
 import { registerEval } from './commands/eval';
 import { registerGenerate } from './commands/generate';
 import { registerInspect } from './commands/inspect';
+import { registerSweep } from './commands/sweep';
 
 /**
  * Output channels of the CLI, injectable for tests.
@@ -48,6 +50,8 @@ export function buildProgram(io: CliIo = defaultIo): Command {
   registerCompress(program, io);
   registerEval(program, io);
   registerGenerate(program, io);
+  registerSweep(program, io);
+  registerBench(program, io);
   return program;
 }
 

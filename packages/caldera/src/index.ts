@@ -18,6 +18,14 @@ export {
 } from './low-rank';
 export { fitLowRank, type LowRankFit, ridgeSolve } from './lr-step';
 export {
+  allocateRanks,
+  allocateRanksExhaustive,
+  type LayerCandidates,
+  lowerHull,
+  type RankAllocation,
+  type RankOption,
+} from './model/allocate-ranks';
+export {
   baseName,
   CHECKPOINT_FORMAT_VERSION,
   decodeLinear,
@@ -57,6 +65,13 @@ export {
 } from './model/plan';
 export { toRuntimeLinear } from './model/runtime-linear';
 export { sourceHfConfig, sourceTokenizerFiles, TOKENIZER_FILE_NAMES } from './model/source-files';
+export {
+  allocateJobRanks,
+  checkCandidateRanks,
+  DEFAULT_CANDIDATE_RANKS,
+  type RankJob,
+  weightedNorm2,
+} from './model/target-bpw';
 export {
   CALDERA_DEFAULTS,
   type CalderaOptions,

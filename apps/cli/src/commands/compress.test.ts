@@ -145,4 +145,33 @@ describe('caldera compress', () => {
     expect(lr.err).toContain('[INVALID_ARGUMENT]');
     expect(existsSync(join(dir, 'bad', 'config.json'))).toBe(false);
   });
+  it('allocates ranks under --target-bpw and rejects an impossible target', async () => {
+    const args = ['--data', text, ...FAST, '--candidate-ranks', '0,8'];
+    const ok = await cli(
+      'compress',
+      stories,
+      '-o',
+      join(dir, 'tb'),
+      ...args,
+      '--target-bpw',
+      '2.6',
+    );
+    expect(ok.code).toBe(0);
+    const m = /target 2\.6 bits\/param: achieved (\d+\.\d+), ranks ([\d,]+)/.exec(ok.out);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeLessThanOrEqual(2.6);
+    expect(new Set(m![2]!.split(',')).size).toBe(2);
+    const bad = await cli(
+      'compress',
+      stories,
+      '-o',
+      join(dir, 'tb1'),
+      ...args,
+      '--target-bpw',
+      '1',
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/^.*\[INVALID_OPTIONS\].*minimum achievable 2\.\d{4} bits\/param.*\n$/);
+    expect(existsSync(join(dir, 'tb1', 'config.json'))).toBe(false);
+  }, 60_000);
 });

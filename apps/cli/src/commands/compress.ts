@@ -50,6 +50,8 @@ export interface CompressOptions {
   keptDtype?: string;
   tokenizer?: string;
   json?: boolean;
+  targetBpw?: string;
+  candidateRanks?: string;
 }
 
 const METHODS: readonly PlanMethod[] = ['caldera', 'ldlq', 'rtn', 'lord'];
@@ -119,7 +121,23 @@ export async function planFromOptions(opts: CompressOptions): Promise<Compressio
     }
     rules = parsed as PlanRule[];
   }
-  return { defaults, rules };
+  const plan: CompressionPlan = { defaults, rules };
+  if (opts.targetBpw !== undefined) {
+    const t = Number(opts.targetBpw);
+    if (!(Number.isFinite(t) && t > 0)) {
+      throw new CalderaError(
+        'INVALID_ARGUMENT',
+        `--target-bpw must be a positive number, got ${describeValue(opts.targetBpw)}`,
+      );
+    }
+    plan.targetBpw = t;
+  }
+  if (opts.candidateRanks !== undefined && plan.targetBpw !== undefined) {
+    plan.candidateRanks = opts.candidateRanks
+      .split(',')
+      .map((r) => num('--candidate-ranks', r.trim(), true, 0));
+  }
+  return plan;
 }
 
 /**
@@ -195,6 +213,11 @@ export function formatCompress(s: CompressSummary): string[] {
   return [
     ...formatTable(['tensor', 'method', 'rank', 'bits/param', 'error', 'time'], rows, [2, 3, 4]),
     '',
+    ...(s.targetBpw !== undefined
+      ? [
+          `target ${s.targetBpw} bits/param: achieved ${s.linearBitsPerParameter.toFixed(3)}, ranks ${s.layers.map((l) => l.rank).join(',')}`,
+        ]
+      : []),
     `wrote ${s.outDir}: linear layers ${s.linearBitsPerParameter.toFixed(3)} bits/param, whole model ${s.modelBitsPerParameter.toFixed(3)} bits/param, ${formatBytes(s.bytesBefore)} → ${formatBytes(s.bytesAfter)} in ${s.seconds.toFixed(1)} s (peak RSS ${formatBytes(s.peakRssBytes)})`,
   ];
 }
@@ -222,6 +245,11 @@ export function registerCompress(program: Command, io: CliIo): void {
     .option('--lr-bits <b>', 'bits of L and R: 2, 3, 4 or 16 (float16)', '4')
     .option('--iterations <n>', 'CALDERA outer iterations')
     .option('--lplr <n>', 'CALDERA LPLR rounds per iteration')
+    .option(
+      '--target-bpw <x>',
+      'bits/param budget over the compressed layers: ranks allocated per layer (overrides --rank)',
+    )
+    .option('--candidate-ranks <list>', 'ranks tried per layer under --target-bpw', '0,8,16,32,64')
     .option('--rules <file>', 'JSON array of per-tensor rules (first match wins)')
     .option('--data <file>', 'calibration text')
     .option(

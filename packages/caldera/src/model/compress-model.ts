@@ -44,6 +44,7 @@ import {
   resolveLayer,
 } from './plan';
 import { sourceHfConfig, sourceTokenizerFiles } from './source-files';
+import { allocateJobRanks, DEFAULT_CANDIDATE_RANKS } from './target-bpw';
 
 /**
  * Calibration input: statistics collected beforehand (`collectCalibration` or
@@ -122,6 +123,8 @@ export interface CompressSummary {
   seconds: number;
   /** Largest resident set size of the process seen after each layer (bytes). */
   peakRssBytes: number;
+  /** The plan's `targetBpw` when ranks were allocated (achieved: `linearBitsPerParameter`). */
+  targetBpw?: number;
 }
 
 const LINEAR_RE =
@@ -159,7 +162,8 @@ async function calibrationStats(
  *   `fingerprint`, `calibrate`, `compress` with per-layer metrics `error`, `bpp`, `seconds`,
  *   `write`) and abort signal
  * @returns the summary
- * @throws CalderaError `RESUME_MISMATCH` when `resume` finds partial results of another model,
+ * @throws CalderaError `INVALID_OPTIONS` when `plan.targetBpw` is below the cheapest option of
+ *   every layer (the message names the minimum bpw); `RESUME_MISMATCH` when `resume` finds partial results of another model,
  *   calibration or plan; `MISSING_CALIBRATION` when a layer's Hessian is absent; `ABORTED`;
  *   solver and I/O errors
  * @example
@@ -246,6 +250,33 @@ export async function compressModel(
     await writeFileAtomic(manifestPath, async (h) => {
       await h.writeFile(manifestText);
     });
+  }
+
+  if (plan.targetBpw !== undefined) {
+    const allocationPath = join(partialDir, 'allocation.json');
+    let ranks: number[];
+    if (options.resume && existsSync(allocationPath)) {
+      ranks = JSON.parse(await readFile(allocationPath, 'utf8')) as number[];
+    } else {
+      const allocation = await allocateJobRanks(
+        jobs,
+        plan.targetBpw,
+        plan.candidateRanks ?? DEFAULT_CANDIDATE_RANKS,
+        (name) => source.readTensor(name),
+        (job) => hessian(job.layer, job.site),
+        { onProgress, signal },
+      );
+      ranks = allocation.ranks;
+      await writeFileAtomic(allocationPath, async (h) => {
+        await h.writeFile(`${JSON.stringify(ranks)}\n`);
+      });
+    }
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i]!;
+      if (job.settings.method === 'caldera' || job.settings.method === 'lord') {
+        job.settings = { ...job.settings, rank: ranks[i]! };
+      }
+    }
   }
 
   const reports: LayerReport[] = [];
@@ -357,5 +388,6 @@ export async function compressModel(
     bytesAfter,
     seconds: (performance.now() - t0) / 1000,
     peakRssBytes,
+    ...(plan.targetBpw !== undefined ? { targetBpw: plan.targetBpw } : {}),
   };
 }

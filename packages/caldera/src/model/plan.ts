@@ -74,6 +74,14 @@ export interface PlanRule extends Partial<LayerSettings> {
 export interface CompressionPlan {
   defaults: LayerSettings;
   rules?: readonly PlanRule[];
+  /**
+   * Global budget in bits per parameter over the compressed layers: ranks are then chosen per
+   * layer from cheap error-versus-rank estimates (overriding the rules' ranks of `caldera` and
+   * `lord` layers) so the total fits at the lowest summed absolute data-aware error.
+   */
+  targetBpw?: number;
+  /** Ranks tried per layer under `targetBpw` (default 0, 8, 16, 32, 64; capped by min(m, n)). */
+  candidateRanks?: readonly number[];
 }
 
 function regexOf(p: RegExp | string): RegExp {
@@ -128,7 +136,12 @@ export function planToJson(plan: CompressionPlan): string {
     ...r,
     pattern: r.pattern instanceof RegExp ? `/${r.pattern.source}/${r.pattern.flags}` : r.pattern,
   }));
-  return JSON.stringify({ defaults: plan.defaults, rules });
+  return JSON.stringify({
+    defaults: plan.defaults,
+    rules,
+    ...(plan.targetBpw !== undefined ? { targetBpw: plan.targetBpw } : {}),
+    ...(plan.candidateRanks !== undefined ? { candidateRanks: plan.candidateRanks } : {}),
+  });
 }
 
 function lrSpec(bits: number): QuantizerSpec {
