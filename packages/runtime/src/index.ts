@@ -69,6 +69,7 @@ export {
 export { KvCache } from './model/kv-cache';
 export { LlamaModel } from './model/llama-model';
 export {
+  assembleLlamaWeights,
   type LayerWeights,
   LINEAR_NAMES,
   type LinearName,
@@ -76,6 +77,7 @@ export {
   linearShape,
   linearTensorName,
   loadLlamaWeights,
+  type WeightReader,
 } from './model/llama-weights';
 export {
   type ForwardObserver,

@@ -5,23 +5,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  CalderaError,
-  describeValue,
-  type LongRunningOptions,
-  throwIfAborted,
-} from '@caldera/core';
+import { CalderaError, describeValue, type LongRunningOptions } from '@caldera/core';
 import { type LlamaConfig, SafetensorsFile } from '@caldera/io';
-import {
-  DenseLinear,
-  type LayerWeights,
-  LINEAR_NAMES,
-  type Linear,
-  type LinearName,
-  LlamaModel,
-  linearShape,
-  linearTensorName,
-} from '@caldera/runtime';
+import { assembleLlamaWeights, DenseLinear, type Linear, LlamaModel } from '@caldera/runtime';
 import type { Decomposition } from '../result';
 import { CHECKPOINT_FORMAT_VERSION, decodeLinear, type LinearEntry } from './checkpoint-format';
 import { toRuntimeLinear } from './runtime-linear';
@@ -259,49 +245,17 @@ export async function loadCompressedModel(
   options: LongRunningOptions = {},
 ): Promise<LlamaModel> {
   const ckpt = await CompressedCheckpoint.open(dir);
-  const { onProgress, signal } = options;
   try {
-    const c = ckpt.config;
-    const d = c.hiddenSize;
-    onProgress?.({ type: 'start', task: 'load-weights', total: c.numLayers, unit: 'layers' });
-    const embed = await ckpt.readKept('model.embed_tokens.weight');
-    const layers: LayerWeights[] = [];
-    for (let i = 0; i < c.numLayers; i++) {
-      throwIfAborted(signal, 'loadCompressedModel');
-      const p = `model.layers.${i}`;
-      const linears = {} as Record<LinearName, Linear>;
-      for (const name of LINEAR_NAMES) {
-        const [m, n] = linearShape(c, name);
-        linears[name] = await ckpt.readLinear(linearTensorName(i, name), m, n);
-      }
-      const layer: LayerWeights = {
-        inputNorm: await ckpt.readKept(`${p}.input_layernorm.weight`),
-        postNorm: await ckpt.readKept(`${p}.post_attention_layernorm.weight`),
-        linears,
-      };
-      if (c.attentionBias) {
-        layer.qBias = await ckpt.readKept(`${p}.self_attn.q_proj.bias`);
-        layer.kBias = await ckpt.readKept(`${p}.self_attn.k_proj.bias`);
-        layer.vBias = await ckpt.readKept(`${p}.self_attn.v_proj.bias`);
-      }
-      layers.push(layer);
-      onProgress?.({
-        type: 'progress',
-        task: 'load-weights',
-        current: i + 1,
-        total: c.numLayers,
-        unit: 'layers',
-      });
-    }
-    const finalNorm = await ckpt.readKept('model.norm.weight');
-    const head = c.tieWordEmbeddings ? embed : await ckpt.readKept('lm_head.weight');
-    onProgress?.({ type: 'done', task: 'load-weights' });
-    return new LlamaModel(c, {
-      embed,
-      layers,
-      finalNorm,
-      lmHead: new DenseLinear(head, c.vocabSize, d),
-    });
+    const weights = await assembleLlamaWeights(
+      ckpt.config,
+      {
+        vector: (name) => ckpt.readKept(name),
+        linear: (name, m, n) => ckpt.readLinear(name, m, n),
+      },
+      options,
+      'loadCompressedModel',
+    );
+    return new LlamaModel(ckpt.config, weights);
   } finally {
     await ckpt.close();
   }

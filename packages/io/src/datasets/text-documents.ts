@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { CalderaError, describeValue } from '@caldera/core';
+import { readTextFile } from '../fs/read-text-file';
 
 /**
  * How a plain text file is cut into documents: `none` keeps the whole file as one document,
@@ -148,17 +148,7 @@ export async function readTextDocuments(
   path: string,
   options: ReadDocumentsOptions = {},
 ): Promise<string[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    const notFound = (cause as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new CalderaError(
-      notFound ? 'FILE_NOT_FOUND' : 'FILE_READ_FAILED',
-      `${notFound ? 'dataset file not found' : 'cannot read dataset file'}: ${path}`,
-      { cause, details: { path } },
-    );
-  }
+  const text = await readTextFile(path, 'dataset file');
   const format = options.format ?? (path.toLowerCase().endsWith('.jsonl') ? 'jsonl' : 'text');
   if (format === 'jsonl') {
     return parseJsonlDocuments(text, {

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { CalderaError, describeValue } from '@caldera/core';
 import { z } from 'zod';
+import { readTextFile } from '../fs/read-text-file';
 import type { LlamaConfig } from '../model/model-source';
 
 /** The `model_type` values this package can load. */
@@ -239,17 +239,7 @@ function normalise(
  * ```
  */
 export async function readHfConfig(path: string): Promise<LlamaConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    const notFound = (cause as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new CalderaError(
-      notFound ? 'FILE_NOT_FOUND' : 'FILE_READ_FAILED',
-      `${notFound ? 'config file not found' : 'cannot read config file'}: ${path}`,
-      { cause, details: { path } },
-    );
-  }
+  const text = await readTextFile(path, 'config file');
   let json: unknown;
   try {
     json = JSON.parse(text);

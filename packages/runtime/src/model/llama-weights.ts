@@ -157,6 +157,85 @@ async function read(source: ModelSource, name: string, length: number): Promise<
 }
 
 /**
+ * Where {@link assembleLlamaWeights} gets tensors from: norms, biases, embeddings and head as
+ * float32 vectors of a known length, and each projection as a ready {@link Linear}.
+ *
+ * @example
+ * ```ts
+ * const reader: WeightReader = {
+ *   vector: (name, length) => source.readTensor(name),
+ *   linear: async (name, m, n) => new DenseLinear(await source.readTensor(name), m, n),
+ * };
+ * ```
+ */
+export interface WeightReader {
+  /** A float32 tensor of `length` values (norms, biases, embedding, head). */
+  vector(name: string, length: number): Promise<Float32Array>;
+  /** The projection stored under `name`, of shape `[m, n]`. */
+  linear(name: string, m: number, n: number): Promise<Linear>;
+}
+
+/**
+ * Assembles the weights of a Llama decoder in layer order from a {@link WeightReader}: the
+ * one place that knows which tensors a forward pass needs. Float and compressed loaders both
+ * use it.
+ *
+ * @param c - the model config
+ * @param reader - where the tensors come from
+ * @param options - progress (task `load-weights`, unit `layers`) and abort signal
+ * @param what - the operation's name, for the abort message
+ * @returns the weights
+ * @throws CalderaError `ABORTED`, and whatever the reader throws
+ * @example
+ * ```ts
+ * const weights = await assembleLlamaWeights(source.config, reader);
+ * ```
+ */
+export async function assembleLlamaWeights(
+  c: LlamaConfig,
+  reader: WeightReader,
+  options: LongRunningOptions = {},
+  what = 'loadLlamaWeights',
+): Promise<LlamaWeights> {
+  const d = c.hiddenSize;
+  const { onProgress, signal } = options;
+  onProgress?.({ type: 'start', task: 'load-weights', total: c.numLayers, unit: 'layers' });
+  const embed = await reader.vector('model.embed_tokens.weight', c.vocabSize * d);
+  const layers: LayerWeights[] = [];
+  for (let i = 0; i < c.numLayers; i++) {
+    throwIfAborted(signal, what);
+    const p = `model.layers.${i}`;
+    const linears = {} as Record<LinearName, Linear>;
+    for (const name of LINEAR_NAMES) {
+      const [m, n] = linearShape(c, name);
+      linears[name] = await reader.linear(linearTensorName(i, name), m, n);
+    }
+    const layer: LayerWeights = {
+      inputNorm: await reader.vector(`${p}.input_layernorm.weight`, d),
+      postNorm: await reader.vector(`${p}.post_attention_layernorm.weight`, d),
+      linears,
+    };
+    if (c.attentionBias) {
+      layer.qBias = await reader.vector(`${p}.self_attn.q_proj.bias`, c.numHeads * c.headDim);
+      layer.kBias = await reader.vector(`${p}.self_attn.k_proj.bias`, c.numKvHeads * c.headDim);
+      layer.vBias = await reader.vector(`${p}.self_attn.v_proj.bias`, c.numKvHeads * c.headDim);
+    }
+    layers.push(layer);
+    onProgress?.({
+      type: 'progress',
+      task: 'load-weights',
+      current: i + 1,
+      total: c.numLayers,
+      unit: 'layers',
+    });
+  }
+  const finalNorm = await reader.vector('model.norm.weight', d);
+  const head = c.tieWordEmbeddings ? embed : await reader.vector('lm_head.weight', c.vocabSize * d);
+  onProgress?.({ type: 'done', task: 'load-weights' });
+  return { embed, layers, finalNorm, lmHead: new DenseLinear(head, c.vocabSize, d) };
+}
+
+/**
  * Reads every tensor a forward pass needs from a {@link ModelSource}, as dense float32.
  *
  * @param source - the model
@@ -172,41 +251,12 @@ export async function loadLlamaWeights(
   source: ModelSource,
   options: LongRunningOptions = {},
 ): Promise<LlamaWeights> {
-  const c = source.config;
-  const d = c.hiddenSize;
-  const { onProgress, signal } = options;
-  onProgress?.({ type: 'start', task: 'load-weights', total: c.numLayers, unit: 'layers' });
-  const embed = await read(source, 'model.embed_tokens.weight', c.vocabSize * d);
-  const layers: LayerWeights[] = [];
-  for (let i = 0; i < c.numLayers; i++) {
-    throwIfAborted(signal, 'loadLlamaWeights');
-    const p = `model.layers.${i}`;
-    const linears = {} as Record<LinearName, Linear>;
-    for (const name of LINEAR_NAMES) {
-      const [m, n] = linearShape(c, name);
-      linears[name] = new DenseLinear(await read(source, linearTensorName(i, name), m * n), m, n);
-    }
-    const layer: LayerWeights = {
-      inputNorm: await read(source, `${p}.input_layernorm.weight`, d),
-      postNorm: await read(source, `${p}.post_attention_layernorm.weight`, d),
-      linears,
-    };
-    if (c.attentionBias) {
-      layer.qBias = await read(source, `${p}.self_attn.q_proj.bias`, c.numHeads * c.headDim);
-      layer.kBias = await read(source, `${p}.self_attn.k_proj.bias`, c.numKvHeads * c.headDim);
-      layer.vBias = await read(source, `${p}.self_attn.v_proj.bias`, c.numKvHeads * c.headDim);
-    }
-    layers.push(layer);
-    onProgress?.({
-      type: 'progress',
-      task: 'load-weights',
-      current: i + 1,
-      total: c.numLayers,
-      unit: 'layers',
-    });
-  }
-  const finalNorm = await read(source, 'model.norm.weight', d);
-  const head = c.tieWordEmbeddings ? embed : await read(source, 'lm_head.weight', c.vocabSize * d);
-  onProgress?.({ type: 'done', task: 'load-weights' });
-  return { embed, layers, finalNorm, lmHead: new DenseLinear(head, c.vocabSize, d) };
+  return assembleLlamaWeights(
+    source.config,
+    {
+      vector: (name, length) => read(source, name, length),
+      linear: async (name, m, n) => new DenseLinear(await read(source, name, m * n), m, n),
+    },
+    options,
+  );
 }
