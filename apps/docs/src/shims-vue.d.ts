@@ -1,0 +1,7 @@
+// Single-file components, for the theme's TypeScript (the components' own types are checked by
+// Vue's compiler when VitePress builds them).
+declare module '*.vue' {
+  import type { DefineComponent } from 'vue';
+  const component: DefineComponent<object, object, unknown>;
+  export default component;
+}
