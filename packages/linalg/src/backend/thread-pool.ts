@@ -13,8 +13,12 @@ import { type GemmPlan, runPlanRows } from './wasm-gemm';
 /** Control block layout (Int32 slots). */
 const SEQ = 0;
 const PENDING = 1;
-const PLAN = 2; // f64, aBase, bBase, cBase, mp, np, k, ldcBytes
-const RANGES = 16; // ip0, ip1 per worker
+const PLAN = 2; // f64, aBase, bBase, cBase, mp, np, k, ldcBytes, overwrite
+/** Next unclaimed chunk of row panels (threads claim chunks with `Atomics.add`). */
+const NEXT = 12;
+/** Row panels per chunk. */
+const CHUNK = 13;
+const CTRL_SLOTS = 16;
 
 interface MinimalWorker {
   terminate(): unknown;
@@ -39,14 +43,18 @@ function start(init) {
     seen = Atomics.load(ctrl, ${SEQ});
     if (seen < 0) return;
     const f64 = ctrl[${PLAN}], aBase = ctrl[${PLAN + 1}], bBase = ctrl[${PLAN + 2}], cBase = ctrl[${PLAN + 3}];
-    const npAll = ctrl[${PLAN + 5}], kk = ctrl[${PLAN + 6}], ldc = ctrl[${PLAN + 7}];
-    const ip0 = ctrl[${RANGES} + 2 * index], ip1 = ctrl[${RANGES} + 2 * index + 1];
-    if (ip1 > ip0) {
+    const mpAll = ctrl[${PLAN + 4}], npAll = ctrl[${PLAN + 5}], kk = ctrl[${PLAN + 6}], ldc = ctrl[${PLAN + 7}];
+    const chunk = ctrl[${CHUNK}];
+    for (;;) {
+      const ip0 = Atomics.add(ctrl, ${NEXT}, 1) * chunk;
+      if (ip0 >= mpAll) break;
+      const ip1 = Math.min(mpAll, ip0 + chunk);
       const eb = f64 ? 8 : 4, nr = f64 ? 4 : 8, ncp = ${WASM_NC_PANELS}, mr = ${WASM_MR}, KC = ${WASM_KC};
       const aps = kk * mr * eb, bps = kk * nr * eb;
-      const kern = f64 ? k.dgemm_block : k.sgemm_block;
       for (let pc = 0; pc < kk; pc += KC) {
         const kc = Math.min(KC, kk - pc);
+        const first = pc === 0 && ctrl[${PLAN + 8}] === 1;
+        const kern = f64 ? (first ? k.dgemm_block0 : k.dgemm_block) : (first ? k.sgemm_block0 : k.sgemm_block);
         for (let jc = 0; jc < npAll; jc += ncp) {
           kern(aBase + ip0 * aps + pc * mr * eb, bBase + jc * bps + pc * nr * eb,
             cBase + ip0 * mr * ldc + jc * nr * eb, ip1 - ip0, Math.min(ncp, npAll - jc), kc, aps, bps, ldc);
@@ -103,7 +111,7 @@ export async function startThreads(threads: number): Promise<number> {
   await stopThreads();
   const rt = getWasmRuntime();
   if (threads === 1 || rt === null || !rt.shared) return 1;
-  const ctrl = new Int32Array(new SharedArrayBuffer(4 * (RANGES + 2 * threads)));
+  const ctrl = new Int32Array(new SharedArrayBuffer(4 * CTRL_SLOTS));
   const workers: MinimalWorker[] = [];
   const ready: Promise<void>[] = [];
   const isNode =
@@ -179,14 +187,15 @@ function waitZero(ctrl: Int32Array, slot: number): void {
 }
 
 /**
- * Runs a GEMM plan on the pool, splitting row panels evenly; the calling thread takes the first
- * share. Returns `false` (and does nothing) when no pool is running.
+ * Runs a GEMM plan on the pool: row panels are cut into chunks (about six per thread) that the
+ * threads, the calling one included, claim one at a time, so a thread slowed by other load on the
+ * machine simply takes fewer chunks. Returns `false` (and does nothing) when no pool is running.
  *
  * @param plan - the schedule built by the wasm GEMM
  * @returns whether the pool ran the plan
  * @example
  * ```ts
- * if (!runOnPool(plan)) runPlanRows(kernel, plan, 0, plan.mp);
+ * if (!runOnPool(plan)) runPlanRows(rt.kernels, plan, 0, plan.mp);
  * ```
  */
 export function runOnPool(plan: GemmPlan): boolean {
@@ -203,18 +212,20 @@ export function runOnPool(plan: GemmPlan): boolean {
     plan.np,
     plan.k,
     plan.ldcBytes,
+    plan.overwrite,
   ];
   for (let i = 0; i < values.length; i++) ctrl[PLAN + i] = values[i]!;
-  const per = plan.mp / threads;
-  for (let t = 0; t < threads; t++) {
-    ctrl[RANGES + 2 * t] = Math.round(t * per);
-    ctrl[RANGES + 2 * t + 1] = Math.round((t + 1) * per);
-  }
+  const chunk = Math.max(2, Math.ceil(plan.mp / (6 * threads)));
+  ctrl[CHUNK] = chunk;
+  Atomics.store(ctrl, NEXT, 0);
   Atomics.store(ctrl, PENDING, threads - 1);
   Atomics.add(ctrl, SEQ, 1);
   Atomics.notify(ctrl, SEQ);
-  const kernel = plan.f64 ? rt.kernels.dgemm_block : rt.kernels.sgemm_block;
-  runPlanRows(kernel, plan, 0, ctrl[RANGES + 1]!);
+  for (;;) {
+    const ip0 = Atomics.add(ctrl, NEXT, 1) * chunk;
+    if (ip0 >= plan.mp) break;
+    runPlanRows(rt.kernels, plan, ip0, Math.min(plan.mp, ip0 + chunk));
+  }
   waitZero(ctrl, PENDING);
   return true;
 }

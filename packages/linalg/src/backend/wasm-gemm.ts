@@ -8,7 +8,13 @@
 import { dgemmBlocked } from '../blas/dgemm-blocked';
 import { sgemmBlocked } from '../blas/sgemm-blocked';
 import type { Transpose } from '../blas/types';
-import { getWasmRuntime, WASM_KC, WASM_MR, WASM_NC_PANELS } from '../wasm/wasm-runtime';
+import {
+  getWasmRuntime,
+  WASM_KC,
+  WASM_MR,
+  WASM_NC_PANELS,
+  type WasmKernels,
+} from '../wasm/wasm-runtime';
 import { runOnPool } from './thread-pool';
 import { packPanelsA, packPanelsB } from './wasm-pack';
 
@@ -21,7 +27,7 @@ const SMALL = 24 * 24 * 24;
  *
  * @example
  * ```ts
- * const plan: GemmPlan = { f64: 0, aBase: 0, bBase: 0, cBase: 0, mp: 1, np: 1, k: 1, ldcBytes: 32 };
+ * const plan: GemmPlan = { f64: 0, aBase: 0, bBase: 0, cBase: 0, mp: 1, np: 1, k: 1, ldcBytes: 32, overwrite: 1 };
  * ```
  */
 export interface GemmPlan {
@@ -41,26 +47,25 @@ export interface GemmPlan {
   k: number;
   /** Row stride of the C buffer in bytes. */
   ldcBytes: number;
+  /** 1: the first k block overwrites the C buffer (β = 0, nothing copied in); 0: accumulate. */
+  overwrite: number;
 }
 
 /**
- * Runs the block kernel for row panels [ip0, ip1) of a plan (the unit of work of one thread).
+ * Runs the block kernels for row panels [ip0, ip1) of a plan (the unit of work of one thread).
+ * With `plan.overwrite` the first k block overwrites the C buffer (`*_block0`, so the buffer
+ * needs no clearing); all other blocks accumulate into it.
  *
- * @param kernel - `sgemm_block` or `dgemm_block`
+ * @param kernels - the kernel exports
  * @param plan - the schedule
  * @param ip0 - first row panel
  * @param ip1 - end row panel
  * @example
  * ```ts
- * runPlanRows(rt.kernels.sgemm_block, plan, 0, plan.mp);
+ * runPlanRows(rt.kernels, plan, 0, plan.mp);
  * ```
  */
-export function runPlanRows(
-  kernel: (...args: number[]) => void,
-  plan: GemmPlan,
-  ip0: number,
-  ip1: number,
-): void {
+export function runPlanRows(kernels: WasmKernels, plan: GemmPlan, ip0: number, ip1: number): void {
   if (ip1 <= ip0) return;
   const eb = plan.f64 ? 8 : 4;
   const nr = plan.f64 ? 4 : 8;
@@ -69,6 +74,14 @@ export function runPlanRows(
   const bps = plan.k * nr * eb;
   for (let pc = 0; pc < plan.k; pc += KC) {
     const kc = Math.min(KC, plan.k - pc);
+    const first = pc === 0 && plan.overwrite === 1;
+    const kernel = plan.f64
+      ? first
+        ? kernels.dgemm_block0
+        : kernels.dgemm_block
+      : first
+        ? kernels.sgemm_block0
+        : kernels.sgemm_block;
     for (let jc = 0; jc < plan.np; jc += ncp) {
       const np = Math.min(ncp, plan.np - jc);
       kernel(
@@ -165,24 +178,84 @@ function wasmGemm(
   const mem = f64 ? new Float64Array(buf) : new Float32Array(buf);
   packPanelsA(mem, aBase / eb, transA, a, lda, offA, m, k, alpha);
   packPanelsB(mem, bBase / eb, transB, b, ldb, offB, n, k, nr);
-  // β·C into the padded buffer
+  // β = 0: the first k block overwrites the padded buffer (k ≥ 1 here), nothing to clear or copy
+  // in; otherwise β·C is copied in (padding is never read back, so it needs no clearing)
   const c0 = cBase / eb;
-  if (beta === 0 || ldcp !== n) mem.fill(0, c0, c0 + mp * mr * ldcp);
-  else mem.fill(0, c0 + m * ldcp, c0 + mp * mr * ldcp);
-  if (beta !== 0) {
+  if (beta !== 0) copyIn(mem, c0, ldcp, c, offC, ldc, m, n, beta);
+  const plan: GemmPlan = {
+    f64: f64 ? 1 : 0,
+    aBase,
+    bBase,
+    cBase,
+    mp,
+    np,
+    k,
+    ldcBytes: ldcp * eb,
+    overwrite: beta === 0 ? 1 : 0,
+  };
+  if (!runOnPool(plan)) runPlanRows(rt.kernels, plan, 0, mp);
+  copyBack(mem, c0, ldcp, c, offC, ldc, m, n);
+}
+
+/**
+ * Rows shorter than this are copied by a loop: a `subarray` + `set` per row of the shared wasm
+ * memory costs about 0.4 µs, more than a loop over up to ~150 elements.
+ */
+const SHORT_ROW = 160;
+
+/** Copies β·C (m×n, β ≠ 0) into the padded wasm C buffer. */
+function copyIn(
+  mem: Float32Array | Float64Array,
+  c0: number,
+  ldcp: number,
+  c: Float32Array | Float64Array,
+  offC: number,
+  ldc: number,
+  m: number,
+  n: number,
+  beta: number,
+): void {
+  if (beta !== 1 || n < SHORT_ROW) {
     for (let i = 0; i < m; i++) {
       const s = offC + i * ldc;
       const d = c0 + i * ldcp;
-      mem.set(c.subarray(s, s + n), d);
-      if (beta !== 1) for (let j = 0; j < n; j++) mem[d + j]! *= beta;
+      if (beta === 1) for (let j = 0; j < n; j++) mem[d + j] = c[s + j]!;
+      else for (let j = 0; j < n; j++) mem[d + j] = beta * c[s + j]!;
+    }
+  } else if (ldc === n && ldcp === n) {
+    mem.set(c.subarray(offC, offC + m * n), c0);
+  } else {
+    for (let i = 0; i < m; i++) {
+      const s = offC + i * ldc;
+      mem.set(c.subarray(s, s + n), c0 + i * ldcp);
     }
   }
-  const plan: GemmPlan = { f64: f64 ? 1 : 0, aBase, bBase, cBase, mp, np, k, ldcBytes: ldcp * eb };
-  const kernel = f64 ? rt.kernels.dgemm_block : rt.kernels.sgemm_block;
-  if (!runOnPool(plan)) runPlanRows(kernel, plan, 0, mp);
-  for (let i = 0; i < m; i++) {
-    const s = c0 + i * ldcp;
-    c.set(mem.subarray(s, s + n), offC + i * ldc);
+}
+
+/** Copies the m×n result from the padded wasm C buffer back into the caller's C. */
+function copyBack(
+  mem: Float32Array | Float64Array,
+  c0: number,
+  ldcp: number,
+  c: Float32Array | Float64Array,
+  offC: number,
+  ldc: number,
+  m: number,
+  n: number,
+): void {
+  if (ldc === n && ldcp === n) {
+    c.set(mem.subarray(c0, c0 + m * n), offC);
+  } else if (n < SHORT_ROW) {
+    for (let i = 0; i < m; i++) {
+      const s = offC + i * ldc;
+      const d = c0 + i * ldcp;
+      for (let j = 0; j < n; j++) c[s + j] = mem[d + j]!;
+    }
+  } else {
+    for (let i = 0; i < m; i++) {
+      const d = c0 + i * ldcp;
+      c.set(mem.subarray(d, d + n), offC + i * ldc);
+    }
   }
 }
 

@@ -6,7 +6,8 @@
  * - op(B) (k×n) as column panels of NR (8 float32 or 4 float64 values, two v128): panel j holds,
  *   for p = 0…k−1, `op(B)[p, NR·j + q]` (columns past n are zero).
  *
- * Full panels read 4 (or NR) source rows side by side so that the writes stay contiguous.
+ * Full panels of A read 4 source rows side by side so that the writes stay contiguous; full panels
+ * of Aᵀ and of B (`'N'`) are packed in blocks that read each source row segment once.
  */
 import type { FloatArray, Transpose } from '../blas/types';
 import { WASM_MR } from '../wasm/wasm-runtime';
@@ -41,7 +42,27 @@ export function packPanelsA(
 ): void {
   const mr = WASM_MR;
   const mp = Math.ceil(m / mr);
-  for (let ip = 0; ip < mp; ip++) {
+  let ipStart = 0;
+  if (transA === 'T') {
+    // full panels: blocks of panels read row p of A contiguously (see packTransposedRange)
+    const full = Math.floor(m / mr);
+    for (let ip = 0; ip < full; ip += PANEL_BLOCK) {
+      packTransposedRange(
+        mem,
+        dst,
+        a,
+        lda,
+        offA,
+        k,
+        alpha,
+        ip,
+        Math.min(full, ip + PANEL_BLOCK),
+        mr,
+      );
+    }
+    ipStart = full;
+  }
+  for (let ip = ipStart; ip < mp; ip++) {
     const rows = Math.min(mr, m - ip * mr);
     let d = dst + ip * mr * k;
     if (transA === 'N' && rows === 4) {
@@ -71,6 +92,7 @@ export function packPanelsA(
         }
       }
     } else {
+      // the last, partial panel of Aᵀ (full ones were packed above)
       for (let p = 0; p < k; p++) {
         const src = offA + p * lda + ip * mr;
         for (let r = 0; r < mr; r++) mem[d++] = r < rows ? alpha * a[src + r]! : 0;
@@ -96,6 +118,39 @@ export function packPanelsA(
  * packPanelsB(mem, 1024, 'T', b, k, 0, n, k, 8);
  * ```
  */
+/** Panels packed together by the blocked paths: their source segment of a row is 256 bytes. */
+const PANEL_BLOCK = 16;
+
+/**
+ * Packs full panels [ip0, ip1) of width `w` whose source values of step p are contiguous:
+ * panel ip, step p holds `α·src[offS + p·lds + w·ip + q]`, q < w (Aᵀ for A panels, B for B
+ * panels). Row p of the source is read as one contiguous segment for all panels of the block,
+ * so every cache line is loaded once.
+ */
+function packTransposedRange(
+  mem: FloatArray,
+  dst: number,
+  src: FloatArray,
+  lds: number,
+  offS: number,
+  k: number,
+  alpha: number,
+  ip0: number,
+  ip1: number,
+  w: number,
+): void {
+  const panel = w * k;
+  for (let p = 0; p < k; p++) {
+    const row = offS + p * lds;
+    let d = dst + ip0 * panel + p * w;
+    let s = row + ip0 * w;
+    for (let ip = ip0; ip < ip1; ip++, d += panel, s += w) {
+      if (alpha === 1) for (let q = 0; q < w; q++) mem[d + q] = src[s + q]!;
+      else for (let q = 0; q < w; q++) mem[d + q] = alpha * src[s + q]!;
+    }
+  }
+}
+
 export function packPanelsB(
   mem: FloatArray,
   dst: number,
@@ -108,7 +163,15 @@ export function packPanelsB(
   nr: number,
 ): void {
   const np = Math.ceil(n / nr);
-  for (let jp = 0; jp < np; jp++) {
+  let jpStart = 0;
+  if (transB === 'N') {
+    const full = Math.floor(n / nr);
+    for (let jp = 0; jp < full; jp += PANEL_BLOCK) {
+      packTransposedRange(mem, dst, b, ldb, offB, k, 1, jp, Math.min(full, jp + PANEL_BLOCK), nr);
+    }
+    jpStart = full;
+  }
+  for (let jp = jpStart; jp < np; jp++) {
     const cols = Math.min(nr, n - jp * nr);
     let d = dst + jp * nr * k;
     if (transB === 'N') {

@@ -15,9 +15,11 @@ describe.each(BACKENDS)('syrk and Gram accumulator on backend %s', (backend) => 
     'T',
   ] as const)('dsyrk/ssyrk trans %s: lower triangle = α·op(A)·op(A)ᵀ + β·C, upper untouched', (trans) => {
     setBackend(backend);
+    // 300 > 2·128 recurses twice before the diagonal blocks
     for (const [n, k] of [
       [5, 3],
       [77, 40],
+      [300, 37],
     ] as const) {
       const a = randF64(n * k, n + k);
       const c0 = randF64(n * n, n);

@@ -2,7 +2,7 @@
  * Symmetric rank-k update (BLAS `syrk`), lower triangle, row-major:
  * `C ← α·A·Aᵀ + β·C` (trans `'N'`, A n×k) or `C ← α·Aᵀ·A + β·C` (trans `'T'`, A k×n).
  * Only the lower triangle of C is read and written. Recursive: the off-diagonal block is one GEMM,
- * diagonal blocks of at most 32 are done by a GEMM into a small scratch whose lower triangle is
+ * diagonal blocks of at most 128 are done by a GEMM into a small scratch whose lower triangle is
  * copied back, so the strictly upper triangle of C is never touched.
  */
 import type { GemmKernel } from '../backend/types';
@@ -10,9 +10,13 @@ import { gemmFor } from './trsm';
 import type { FloatArray, Transpose } from './types';
 import { checkDim, checkTrans, checkView } from './validate';
 
-const BASE = 32;
-const scratch32 = new Float32Array(BASE * BASE);
-const scratch64 = new Float64Array(BASE * BASE);
+/**
+ * Diagonal blocks of at most this order are one GEMM (a full square product: the few extra flops
+ * cost less than the call and copy overhead of recursing further on the wasm backend).
+ */
+const BASE = 128;
+let scratch32: Float32Array | undefined;
+let scratch64: Float64Array | undefined;
 
 /**
  * Unchecked lower syrk (see the module description).
@@ -61,7 +65,10 @@ export function syrkUnchecked(
       gemm(trans, tB, n, n, k, alpha, a, lda, offA, a, lda, offA, beta, c, ldc, offC);
       return;
     }
-    const s = c instanceof Float64Array ? scratch64 : scratch32;
+    const s =
+      c instanceof Float64Array
+        ? (scratch64 ??= new Float64Array(BASE * BASE))
+        : (scratch32 ??= new Float32Array(BASE * BASE));
     gemm(trans, tB, n, n, k, alpha, a, lda, offA, a, lda, offA, 0, s, n, 0);
     for (let i = 0; i < n; i++) {
       const ci = offC + i * ldc;

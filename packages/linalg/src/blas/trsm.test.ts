@@ -69,6 +69,32 @@ describe.each(BACKENDS)('trsm on backend %s', (backend) => {
   });
 });
 
+describe.each(BACKENDS)('float32 trsm inverse-leaf path on backend %s', (backend) => {
+  it('matches the float64 substitution for tall/wide B, and falls back on a wide diagonal spread', () => {
+    setBackend(backend);
+    for (const [side, uplo, trans, diag] of CASES) {
+      // B with many rows (side R) or columns (side L), so leaves ≤ 64 take the inverse path
+      const [m, n] = side === 'R' ? [160, 100] : [100, 160];
+      const na = side === 'L' ? m : n;
+      const a = triangular(na, uplo, na + (trans === 'T' ? 1 : 0));
+      const b0 = randF64(m * n, 11);
+      const x = b0.slice();
+      dtrsm(side, uplo, trans, diag, m, n, 1, a, na, x, n);
+      const xf = Float32Array.from(b0);
+      strsm(side, uplo, trans, diag, m, n, 1, Float32Array.from(a), na, xf, n);
+      expect(maxAbsDiff(xf, x) / maxAbs(x)).toBeLessThan(2e-5);
+      // diagonal spread 1e6: the inverse is refused and substitution gives the same accuracy
+      const w = a.slice();
+      for (let i = 0; i < na; i += 2) w[i * na + i] = 1e6;
+      const xw = b0.slice();
+      dtrsm(side, uplo, trans, diag, m, n, 1, w, na, xw, n);
+      const xwf = Float32Array.from(b0);
+      strsm(side, uplo, trans, diag, m, n, 1, Float32Array.from(w), na, xwf, n);
+      expect(maxAbsDiff(xwf, xw) / maxAbs(xw)).toBeLessThan(2e-5);
+    }
+  });
+});
+
 describe('trsm validation', () => {
   it('throws SINGULAR_MATRIX, NON_FINITE_INPUT and SHAPE_MISMATCH', () => {
     const a = new Float64Array([1, 0, 1, 0]);

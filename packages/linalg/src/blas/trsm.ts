@@ -14,6 +14,7 @@ import { CalderaError, describeValue } from '@caldera/core';
 import { getBackend } from '../backend/registry';
 import type { GemmKernel } from '../backend/types';
 import { scaleView } from './sgemm-blocked';
+import { INV_BASE, INV_MIN_OTHER, trsmByInverse } from './trsm-inverse-leaf';
 import type { Diag, FloatArray, Side, Transpose, Uplo } from './types';
 import { checkDim, checkFinite, checkTrans, checkView } from './validate';
 
@@ -155,6 +156,14 @@ export function trsmUnchecked(
   if (m === 0 || n === 0) return;
   if (size <= BASE) {
     substitute(side, lower, trans, diag === 'U', m, n, a, lda, offA, b, ldb, offB);
+    return;
+  }
+  if (
+    b instanceof Float32Array &&
+    size <= INV_BASE &&
+    (side === 'L' ? n : m) >= INV_MIN_OTHER &&
+    trsmByInverse(side, lower, trans, diag === 'U', m, n, a, lda, offA, b, ldb, offB, gemm)
+  ) {
     return;
   }
   const h = (size >> 1) + ((size >> 1) % 4 === 0 ? 0 : 4 - ((size >> 1) % 4));

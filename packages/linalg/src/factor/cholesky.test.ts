@@ -39,6 +39,18 @@ describe.each(BACKENDS)('Cholesky on backend %s', (backend) => {
     }
   });
 
+  it('spotrf n = 400 (trsm leaves solved through their inverse) matches dpotrf', () => {
+    setBackend(backend);
+    const n = 400;
+    const a = randomSpd(n, 21);
+    const l = a.slice();
+    dpotrf(n, l);
+    const ls = Float32Array.from(a);
+    spotrf(n, ls);
+    expect(maxAbsDiff(matmul(ls, ls, n, n, n, true), a) / maxAbs(a)).toBeLessThan(5e-6);
+    expect(maxAbsDiff(ls, l) / maxAbs(l)).toBeLessThan(5e-5);
+  });
+
   it('handles ill-conditioned SPD input (cond 1e10) with a backward-stable factor', () => {
     setBackend(backend);
     const n = 60;

@@ -7,7 +7,9 @@
  * at `a + i·aPanelStride` and stores MR values per p, column panel j of packed B starts at
  * `b + j·bPanelStride` and stores NR values (two v128) per p, and tile (i, j) of C starts at
  * `c + i·MR·ldc + j·NR·elementBytes`. The 2·MR accumulators stay in v128 locals for the whole
- * k loop; A values are broadcast with `v128.load32_splat` / `load64_splat`.
+ * k loop; A values are broadcast with `v128.load32_splat` / `load64_splat`. The `zeroInit`
+ * variant starts the accumulators at zero instead of loading C (`C[i, j] = Σ …`), so the first
+ * k block needs no cleared C buffer.
  * Both `mPanels` and `nPanels` must be at least 1.
  */
 import { I32, op, V128, type WasmFunction } from './assembler';
@@ -19,6 +21,7 @@ import { I32, op, V128, type WasmFunction } from './assembler';
  * @param mr - rows per register tile (4 or 6)
  * @param exportName - the export name
  * @param unroll - k steps per loop iteration (kc must then be a multiple of it)
+ * @param zeroInit - overwrite C with the product instead of accumulating into it
  * @returns the function description for {@link assembleModule}
  * @example
  * ```ts
@@ -30,6 +33,7 @@ export function gemmBlockFunction(
   mr: number,
   exportName: string,
   unroll = 1,
+  zeroInit = false,
 ): WasmFunction {
   const eb = precision === 'f32' ? 4 : 8;
   const splat = precision === 'f32' ? op.v128Load32Splat : op.v128Load64Splat;
@@ -77,6 +81,10 @@ export function gemmBlockFunction(
   emit(op.localGet(CROW), op.localGet(J), op.i32Const(32), op.i32Mul, op.i32Add, op.localSet(CP));
   emit(op.localGet(CP), op.localSet(T));
   for (let r = 0; r < mr; r++) {
+    if (zeroInit) {
+      emit(op.v128Zero, op.localSet(ACC + 2 * r), op.v128Zero, op.localSet(ACC + 2 * r + 1));
+      continue;
+    }
     emit(op.localGet(T), op.v128Load(0), op.localSet(ACC + 2 * r));
     emit(op.localGet(T), op.v128Load(16), op.localSet(ACC + 2 * r + 1));
     if (r < mr - 1) emit(op.localGet(T), op.localGet(LDC), op.i32Add, op.localSet(T));

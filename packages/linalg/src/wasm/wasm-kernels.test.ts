@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { maxAbsDiff, randF32 } from '../../test/helpers';
 import { setBackend } from '../backend/registry';
 import { poolThreads, startThreads, stopThreads } from '../backend/thread-pool';
-import { sgemm } from '../blas/gemm';
-import { sgemmRef } from '../blas/gemm-ref';
+import { dgemm, sgemm } from '../blas/gemm';
+import { dgemmRef, sgemmRef } from '../blas/gemm-ref';
 import { assembleModule, I32, sleb, uleb } from './assembler';
 import { getWasmRuntime, kernelModuleBytes } from './wasm-runtime';
 
@@ -49,6 +49,35 @@ describe('wasm assembler and kernels', () => {
     sgemmRef('N', 'N', m, n, k, 1, a, k, b, n, 0, r, n);
     expect(maxAbsDiff(c, r)).toBeLessThan(1e-4);
     expect(getWasmRuntime()!.memory.buffer.byteLength).toBeGreaterThan(4 * (m * k + k * n + m * n));
+  });
+
+  it('overwrites the C buffer on the first k block and adds β·C on the way back', async () => {
+    setBackend('wasm');
+    // k = 600 spans three k blocks (first one overwrites, the others accumulate); the wasm
+    // buffer is dirtied with NaN first, so a missing overwrite would show
+    const rt = getWasmRuntime()!;
+    new Float32Array(rt.memory.buffer).fill(Number.NaN);
+    const [m, n, k] = [70, 100, 600];
+    for (const threads of [1, 2]) {
+      expect(await startThreads(threads)).toBe(threads);
+      for (const beta of [0, 1, -0.5]) {
+        const a = randF32(m * k, 11);
+        const b = randF32(k * n, 12);
+        const c = randF32(m * n, 13);
+        const r = c.slice();
+        sgemm('N', 'N', m, n, k, 1, a, k, b, n, beta, c, n);
+        sgemmRef('N', 'N', m, n, k, 1, a, k, b, n, beta, r, n);
+        expect(maxAbsDiff(c, r)).toBeLessThan(5e-4);
+        const cd = Float64Array.from(c);
+        const rd = cd.slice();
+        const ad = Float64Array.from(a);
+        const bd = Float64Array.from(b);
+        dgemm('T', 'N', m, n, k, 0.5, ad, m, bd, n, beta, cd, n);
+        dgemmRef('T', 'N', m, n, k, 0.5, ad, m, bd, n, beta, rd, n);
+        expect(maxAbsDiff(cd, rd)).toBeLessThan(1e-11);
+      }
+    }
+    await stopThreads();
   });
 
   it('runs GEMM on two threads with the same result as one', async () => {

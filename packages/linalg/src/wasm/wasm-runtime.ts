@@ -24,10 +24,14 @@ const MAX_PAGES = 65536;
  * ```
  */
 export interface WasmKernels {
-  /** float32 block kernel (NR = 8). */
+  /** float32 block kernel (NR = 8): C += A·B. */
   sgemm_block: (...args: number[]) => void;
-  /** float64 block kernel (NR = 4). */
+  /** float64 block kernel (NR = 4): C += A·B. */
   dgemm_block: (...args: number[]) => void;
+  /** float32 block kernel for the first k block: C = A·B (C is not read). */
+  sgemm_block0: (...args: number[]) => void;
+  /** float64 block kernel for the first k block: C = A·B (C is not read). */
+  dgemm_block0: (...args: number[]) => void;
 }
 
 /**
@@ -53,7 +57,7 @@ export interface WasmRuntime {
 }
 
 /**
- * The module bytes: the float32 and float64 block kernels.
+ * The module bytes: the float32 and float64 block kernels, accumulating and overwriting.
  *
  * @param shared - whether the imported memory is shared
  * @returns the module binary
@@ -67,6 +71,8 @@ export function kernelModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
     [
       gemmBlockFunction('f32', WASM_MR, 'sgemm_block'),
       gemmBlockFunction('f64', WASM_MR, 'dgemm_block'),
+      gemmBlockFunction('f32', WASM_MR, 'sgemm_block0', 1, true),
+      gemmBlockFunction('f64', WASM_MR, 'dgemm_block0', 1, true),
     ],
     shared,
     MAX_PAGES,
