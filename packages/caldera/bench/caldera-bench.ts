@@ -2,7 +2,11 @@
  * Benchmark of the per-matrix solver.
  *
  *   pnpm --filter @caldera/caldera bench [--json] [--case 688x256|1024|4096|stories260K|pycode-6m]...
- *     [--iterations N] [--lplr N] [--svd exact|randomized]
+ *     [--iterations N] [--lplr N] [--svd exact|randomized] [--threads T]
+ *
+ * `--threads` (default 2) starts the @caldera/linalg GEMM thread pool. Each row also records
+ * the process CPU seconds of the run (all threads) and the 1-minute load average, since wall
+ * time on a shared machine is noisy.
  *
  * Synthetic cases: W = planted low rank (m/16 components) + Student-t noise, H = XᵀX/N from
  * correlated activations with 4 dominant directions (a random SPD matrix); CALDERA with E8P
@@ -12,8 +16,10 @@
  * the model with a synthetic Hessian per input width, rank 32, 15/10 iterations.
  * Default cases: 688x256 and 1024.
  */
+
+import { loadavg } from 'node:os';
 import { Rng } from '@caldera/core';
-import { dgemm } from '@caldera/linalg';
+import { dgemm, poolThreads, startThreads } from '@caldera/linalg';
 import { calderaDecompose, ldlqDecompose } from '../src/index';
 import { readPycode6m, readStories260K } from '../test/models';
 
@@ -23,6 +29,8 @@ interface Row {
   n: number;
   rank: number;
   seconds: number;
+  cpuSeconds: number;
+  loadavg1: number;
   dataAwareError: number;
   bitsPerParameter: number;
   ldlqOnlyError?: number;
@@ -86,6 +94,7 @@ const TARGET = {
   lplrRounds: Number(flag('--lplr') ?? 10),
   svd: (flag('--svd') ?? 'exact') as 'exact' | 'randomized',
 };
+const THREADS = Number(flag('--threads') ?? 2);
 
 function runOne(
   name: string,
@@ -97,6 +106,7 @@ function runOne(
   log: boolean,
 ): Row {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const d = calderaDecompose(w, m, n, h, {
     rank,
     ...TARGET,
@@ -112,6 +122,8 @@ function runOne(
       : undefined,
   });
   const seconds = (performance.now() - t0) / 1000;
+  const cu = process.cpuUsage(c0);
+  const load = loadavg()[0]!;
   const ldlq = ldlqDecompose(w, m, n, h, {});
   return {
     case: name,
@@ -119,6 +131,8 @@ function runOne(
     n,
     rank,
     seconds,
+    cpuSeconds: (cu.user + cu.system) / 1e6,
+    loadavg1: Number(load.toFixed(2)),
     dataAwareError: d.dataAwareError,
     bitsPerParameter: d.bitsPerParameter,
     ldlqOnlyError: ldlq.dataAwareError,
@@ -175,7 +189,7 @@ function main(): void {
   }
   if (json) {
     process.stdout.write(
-      `${JSON.stringify({ benchmark: 'caldera', settings: { q: 'e8p12', lr: 'e8p12rvq4b', ...TARGET }, rows }, null, 2)}\n`,
+      `${JSON.stringify({ benchmark: 'caldera', settings: { q: 'e8p12', lr: 'e8p12rvq4b', ...TARGET, threads: poolThreads() }, rows }, null, 2)}\n`,
     );
   } else {
     for (const r of rows) {
@@ -186,4 +200,5 @@ function main(): void {
   }
 }
 
+await startThreads(THREADS);
 main();

@@ -6,6 +6,7 @@ import {
 } from '@caldera/core';
 import { blockLdl, dgemm } from '@caldera/linalg';
 import { blockInverses, flushUpdates, loss, quadAround, tuneTargets8 } from './ldlq-kernels';
+import { flushWorkspace } from './ldlq-wasm';
 
 /**
  * LDLQ, the Hessian-aware rounding of algorithms.md §5 (steps 3–5), for any block rounder.
@@ -41,10 +42,18 @@ export interface BlockRounder {
   /** Columns rounded jointly (8 for the E8 family, 1 for scalar). */
   readonly blockSize: number;
   /**
-   * Rounds the m × g row-major block `target` (columns k·g … k·g+g−1) into `out` (grid
-   * values) and writes one code per row into `codes` (length m).
+   * Rounds the row-major block `target` (columns k·g … k·g+g−1, one row per entry of
+   * `codes`) into `out` (grid values) and writes one code per row into `codes`. Without
+   * `rows` the block holds every matrix row in order; with it (the tune sweeps skip rows whose
+   * result cannot change) block row q is matrix row `rows[q]`.
    */
-  round(target: Float64Array, out: Float64Array, codes: Uint32Array, k: number): void;
+  round(
+    target: Float64Array,
+    out: Float64Array,
+    codes: Uint32Array,
+    k: number,
+    rows?: Int32Array,
+  ): void;
 }
 
 /**
@@ -65,6 +74,23 @@ export interface LdlqCoreOptions extends LongRunningOptions {
    * run LDLQ on a slice of rows — rows are independent, so slicing is exact).
    */
   ldl?: { l: Float64Array; d: Float64Array };
+  /**
+   * Block size 8 only: run the tune sweeps' G updates in the WebAssembly SIMD kernel where
+   * available (default true; results are bit-identical either way).
+   */
+  wasm?: boolean;
+  /**
+   * Skip, in the tune sweeps, the rows whose outcome is already known (unchanged since the
+   * block's previous visit; default true). `false` visits every row (the plain reference;
+   * results are identical).
+   */
+  skipUnchanged?: boolean;
+  /**
+   * Threads of the wasm G updates (default 1; 2 adds a helper thread in Node). Experimental:
+   * results matched the one-thread run in every check but one 4096×4096 benchmark run, which
+   * is not yet explained, and under CPU contention the hand-offs cost more than they save.
+   */
+  threads?: number;
 }
 
 /**
@@ -182,7 +208,14 @@ export function ldlqCore(
       }
     }
   }
-  const gm = new Float64Array(m * n);
+  // For g = 8 the tune sweeps' G updates run in a WebAssembly SIMD kernel on copies of G and H
+  // in its memory (bit-identical to flushUpdates; `wasm: false` forces the plain kernel).
+  const CHUNK = Math.min(m, 256);
+  const ws =
+    g === 8 && tuneIters > 0 && options.wasm !== false
+      ? flushWorkspace(m, n, CHUNK, options.threads ?? 1)
+      : null;
+  const gm = ws ? ws.gm : new Float64Array(m * n);
   for (let p0 = 0; p0 < n; p0 += P) {
     const w = Math.min(P, n - p0);
     dgemm('N', 'T', m, w, p0 + w, 1, t, n, l, n, 0, gm, n, 0, p0 * n, p0);
@@ -197,63 +230,90 @@ export function ldlqCore(
     unit: 'passes',
   });
 
-  // 3. tune sweeps
+  // 3. tune sweeps. A row's target for block k depends only on that row's Ŵ and G, so when a
+  // row has not changed since block k's previous visit its outcome is known (the same target,
+  // the same rounding and guard): it is skipped. `lastChange[r]` = step of row r's latest
+  // change; the first sweep visits every row.
   const hinv = blockInverses(h, n, g);
   const hkk = new Float64Array(g * g);
-  const CHUNK = Math.min(m, 256);
-  const idx = new Int32Array(CHUNK);
-  const dc = new Float64Array(CHUNK * g);
+  const idx = ws ? ws.idx : new Int32Array(CHUNK);
+  const dc = ws ? ws.dc : new Float64Array(CHUNK * g);
+  if (ws) ws.h.set(h);
+  const flush = (nc: number, c0: number): number => {
+    if (ws) ws.flush(nc, c0);
+    else flushUpdates(nc, idx, dc, h, gm, n, g, c0);
+    return 0;
+  };
+  const act = new Int32Array(m);
+  const lastChange = new Int32Array(m);
+  const skip = options.skipUnchanged !== false;
+  let step = 0;
   for (let it = 0; it < tuneIters; it++) {
     for (let k = K - 1; k >= 0; k--) {
       const c0 = k * g;
       const hi = k * g * g;
+      step++;
+      const since = skip ? step - K : -1;
+      let na = 0;
+      for (let r = 0; r < m; r++) if (lastChange[r]! >= since) act[na++] = r;
+      if (na === 0) continue;
       for (let i = 0; i < g; i++)
         for (let j = 0; j < g; j++) hkk[i * g + j] = h[(c0 + i) * n + c0 + j]!;
-      if (g === 8) tuneTargets8(what, gm, hinv, tb, m, n, c0, hi);
+      if (g === 8) tuneTargets8(what, gm, hinv, tb, act, na, n, c0, hi);
       else {
-        for (let r = 0; r < m; r++) {
+        for (let q = 0; q < na; q++) {
+          const o = act[q]! * n + c0;
           for (let j = 0; j < g; j++) {
-            let s = what[r * n + c0 + j]!;
-            for (let i = 0; i < g; i++) s += gm[r * n + c0 + i]! * hinv[hi + i * g + j]!;
-            tb[r * g + j] = s;
+            let s = what[o + j]!;
+            for (let i = 0; i < g; i++) s += gm[o + i]! * hinv[hi + i * g + j]!;
+            tb[q * g + j] = s;
           }
         }
       }
-      rounder.round(tb, ob, cb, k);
+      const all = na === m;
+      rounder.round(
+        all ? tb : tb.subarray(0, na * g),
+        ob,
+        all ? cb : cb.subarray(0, na),
+        k,
+        all ? undefined : act,
+      );
       let nc = 0;
-      for (let r = 0; r < m; r++) {
+      for (let q = 0; q < na; q++) {
+        const r = act[q]!;
         const o = r * n + c0;
-        const q = r * g;
+        const p = q * g;
         if (g === 8) {
           if (
-            ob[q] === what[o] &&
-            ob[q + 1] === what[o + 1] &&
-            ob[q + 2] === what[o + 2] &&
-            ob[q + 3] === what[o + 3] &&
-            ob[q + 4] === what[o + 4] &&
-            ob[q + 5] === what[o + 5] &&
-            ob[q + 6] === what[o + 6] &&
-            ob[q + 7] === what[o + 7]
+            ob[p] === what[o] &&
+            ob[p + 1] === what[o + 1] &&
+            ob[p + 2] === what[o + 2] &&
+            ob[p + 3] === what[o + 3] &&
+            ob[p + 4] === what[o + 4] &&
+            ob[p + 5] === what[o + 5] &&
+            ob[p + 6] === what[o + 6] &&
+            ob[p + 7] === what[o + 7]
           ) {
             continue;
           }
         } else {
           let changed = false;
-          for (let j = 0; j < g; j++) if (ob[q + j] !== what[o + j]) changed = true;
+          for (let j = 0; j < g; j++) if (ob[p + j] !== what[o + j]) changed = true;
           if (!changed) continue;
         }
-        if (g > 1 && quadAround(ob, tb, r, g, hkk) > quadAround(what, tb, r, g, hkk, r * n + c0)) {
+        if (g > 1 && quadAround(ob, tb, q, g, hkk) > quadAround(what, tb, q, g, hkk, o)) {
           continue;
         }
-        codes[r * K + k] = cb[r]!;
+        lastChange[r] = step;
+        codes[r * K + k] = cb[q]!;
         for (let j = 0; j < g; j++) {
-          dc[nc * g + j] = ob[r * g + j]! - what[r * n + c0 + j]!;
-          what[r * n + c0 + j] = ob[r * g + j]!;
+          dc[nc * g + j] = ob[p + j]! - what[o + j]!;
+          what[o + j] = ob[p + j]!;
         }
         idx[nc++] = r;
-        if (nc === CHUNK) nc = flushUpdates(nc, idx, dc, h, gm, n, g, c0);
+        if (nc === CHUNK) nc = flush(nc, c0);
       }
-      flushUpdates(nc, idx, dc, h, gm, n, g, c0);
+      flush(nc, c0);
     }
     lossHistory.push(loss(b, what, gm));
     lap('tune');

@@ -5,19 +5,21 @@
  */
 
 /**
- * Tune targets for g = 8 (unrolled): tb[r] = Ŵ[r, block] + G[r, block] · H_kk⁻¹.
+ * Tune targets for g = 8 (unrolled): tb[q] = Ŵ[r, block] + G[r, block] · H_kk⁻¹ for the rows
+ * r = rows[q], q < count.
  *
  * @param what - Ŵ, m × n
  * @param gm - G = (B − Ŵ)H, m × n
  * @param hinv - the inverses of H's diagonal blocks, K × 8 × 8
- * @param tb - output, m × 8
- * @param m - rows
+ * @param tb - output, count × 8
+ * @param rows - the row indices
+ * @param count - how many of `rows` to use
  * @param n - columns
  * @param c0 - first column of the block
  * @param hi - offset of the block's inverse in `hinv`
  * @example
  * ```ts
- * tuneTargets8(what, gm, hinv, tb, m, n, 8 * k, 64 * k);
+ * tuneTargets8(what, gm, hinv, tb, rows, count, n, 8 * k, 64 * k);
  * ```
  */
 export function tuneTargets8(
@@ -25,13 +27,14 @@ export function tuneTargets8(
   gm: Float64Array,
   hinv: Float64Array,
   tb: Float64Array,
-  m: number,
+  rows: Int32Array,
+  count: number,
   n: number,
   c0: number,
   hi: number,
 ): void {
-  for (let r = 0; r < m; r++) {
-    const o = r * n + c0;
+  for (let q = 0; q < count; q++) {
+    const o = rows[q]! * n + c0;
     const g0 = gm[o]!;
     const g1 = gm[o + 1]!;
     const g2 = gm[o + 2]!;
@@ -42,7 +45,7 @@ export function tuneTargets8(
     const g7 = gm[o + 7]!;
     for (let j = 0; j < 8; j++) {
       const h = hi + j;
-      tb[r * 8 + j] =
+      tb[q * 8 + j] =
         what[o + j]! +
         g0 * hinv[h]! +
         g1 * hinv[h + 8]! +
@@ -58,7 +61,8 @@ export function tuneTargets8(
 
 /**
  * G[idx_q, :] −= Δ_q · H[c0 … c0+g−1, :] for the `nc` gathered rows (one fused pass per G row;
- * for g = 8 two rows per pass share the H loads).
+ * for g = 8 two rows per pass share the H loads, and every element is updated as
+ * g − (((Δ₀h₀ + Δ₁h₁) + …) + Δ₇h₇), the expression of the wasm kernel of ldlq-wasm.ts).
  *
  * @param nc - number of gathered rows
  * @param idx - their row indices
@@ -126,6 +130,33 @@ export function flushUpdates(
           (b0 * h0j + b1 * h1j + b2 * h2j + b3 * h3j + b4 * h4j + b5 * h5j + b6 * h6j + b7 * h7j);
       }
     }
+  }
+  if (g === 8 && q < nc) {
+    // the last odd row: the same expression as the pairs (and the wasm kernel)
+    const ga = idx[q]! * n;
+    const d = q * 8;
+    const a0 = dc[d]!;
+    const a1 = dc[d + 1]!;
+    const a2 = dc[d + 2]!;
+    const a3 = dc[d + 3]!;
+    const a4 = dc[d + 4]!;
+    const a5 = dc[d + 5]!;
+    const a6 = dc[d + 6]!;
+    const a7 = dc[d + 7]!;
+    for (let j = 0; j < n; j++) {
+      const a = h0 + j;
+      gm[ga + j] =
+        gm[ga + j]! -
+        (a0 * h[a]! +
+          a1 * h[a + n]! +
+          a2 * h[a + 2 * n]! +
+          a3 * h[a + 3 * n]! +
+          a4 * h[a + 4 * n]! +
+          a5 * h[a + 5 * n]! +
+          a6 * h[a + 6 * n]! +
+          a7 * h[a + 7 * n]!);
+    }
+    q++;
   }
   for (; q < nc; q++) {
     const gr = idx[q]! * n;

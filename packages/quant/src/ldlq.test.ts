@@ -77,6 +77,29 @@ describe('LDLQ', () => {
     expect(uniformDequantize(res.quantized)).toEqual(res.dequantized);
   });
 
+  it('fast tune paths (row skipping, wasm G updates, 2 threads) equal the plain sweeps exactly', () => {
+    const rows = 67;
+    const cols = 96;
+    const h = randomHessian(cols, 11);
+    const w = new Rng(12).fillGaussian(new Float32Array(rows * cols));
+    const plain = ldlqE8('e8p12', w, rows, cols, h, {
+      tuneIters: 8,
+      wasm: false,
+      skipUnchanged: false,
+    });
+    for (const threads of [1, 2]) {
+      const fast = ldlqE8('e8p12', w, rows, cols, h, { tuneIters: 8, threads });
+      expect(fast.lossHistory).toEqual(plain.lossHistory);
+      expect(fast.quantized.codes).toEqual(plain.quantized.codes);
+      expect(fast.dequantized).toEqual(plain.dequantized);
+    }
+    const opts = { bits: 2, groupSize: 32 } as const;
+    const uf = ldlqUniform(w, rows, cols, h, opts, { tuneIters: 6 });
+    const up = ldlqUniform(w, rows, cols, h, opts, { tuneIters: 6, skipUnchanged: false });
+    expect(uf.lossHistory).toEqual(up.lossHistory);
+    expect(uf.quantized.codes).toEqual(up.quantized.codes);
+  });
+
   it('ldlqCore on row slices with a shared block LDL equals the whole-matrix run', () => {
     const n = 32;
     const m = 12;

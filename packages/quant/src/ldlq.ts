@@ -171,14 +171,15 @@ export function ldlqUniform(
   const gpr = groupsPerRow(cols, grid.groupSize);
   const rounder: BlockRounder = {
     blockSize: 1,
-    round(target, out, codes, k) {
+    round(target, out, codes, k, rows) {
       const gi = Math.floor(k / grid.groupSize);
-      for (let r = 0; r < codes.length; r++) {
+      for (let q = 0; q < codes.length; q++) {
+        const r = rows === undefined ? q : rows[q]!;
         const s = grid.scales[r * gpr + gi]!;
         const o = sym ? 0 : grid.offsets[r * gpr + gi]!;
-        const c = uniformRoundCode(target[r]!, s, o, sym, grid.bits);
-        codes[r] = c;
-        out[r] = uniformCodeValue(c, s, o, sym, grid.bits);
+        const c = uniformRoundCode(target[q]!, s, o, sym, grid.bits);
+        codes[q] = c;
+        out[q] = uniformCodeValue(c, s, o, sym, grid.bits);
       }
     },
   };

@@ -1,0 +1,332 @@
+/**
+ * The WebAssembly SIMD G update of the LDLQ tune sweeps (ldlq-core.ts), the hot loop for large
+ * matrices: for each changed row r (block of 8 columns at c0, change Δ), G[r, :] −= Δ·H[c0…c0+7, :].
+ *
+ * The kernel is assembled at module load (no build step, deterministic bytes) and runs on G and
+ * H placed in its own linear memory. Each G element is updated as g − (((Δ₀h₀ + Δ₁h₁) + Δ₂h₂) + …
+ * + Δ₇h₇) in float64, the same expression and order as {@link flushUpdates8Ref}, so both give
+ * bit-identical results. Where WebAssembly SIMD is missing the workspace is `null` and callers
+ * use the plain kernel. Internal: not exported from the package.
+ */
+
+function uleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value >>> 0;
+  do {
+    let byte = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (v !== 0);
+  return out;
+}
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+const get = (i: number): number[] => [0x20, ...uleb(i)];
+const set = (i: number): number[] => [0x21, ...uleb(i)];
+const tee = (i: number): number[] => [0x22, ...uleb(i)];
+const I32_ADD = [0x6a];
+const I32_MUL = [0x6c];
+const I32_LT_U = [0x49];
+/** i32.const for 0 ≤ v < 8192 (signed LEB128). */
+const i32c = (v: number): number[] => (v < 64 ? [0x41, v] : [0x41, 0x80 | (v & 0x7f), v >> 7]);
+const V128_LOAD = [0xfd, 0x00, 4, 0];
+const V128_STORE = [0xfd, 0x0b, 4, 0];
+const I32_LOAD = [0x28, 2, 0];
+const F64X2_SPLAT = [0xfd, 0x14];
+const F64_LOAD = (off: number): number[] => [0x2b, 3, ...uleb(off)];
+const F64X2_ADD = [0xfd, 0xf0, 0x01];
+const F64X2_SUB = [0xfd, 0xf1, 0x01];
+const F64X2_MUL = [0xfd, 0xf2, 0x01];
+
+// flush8(h, g, dc, idx, nc, n, c0): byte offsets h, g, dc, idx; counts nc, n; column c0.
+const P_H = 0;
+const P_G = 1;
+const P_DC = 2;
+const P_IDX = 3;
+const P_NC = 4;
+const P_N = 5;
+const P_C0 = 6;
+// locals
+const L_Q = 7;
+const L_J = 8;
+const L_ROWB = 9; // n·8
+const L_HB = 10; // h + c0·n·8
+const L_GROW = 11;
+const L_HP = 12;
+const L_C = 13; // 8 v128 coefficient splats: 13…20
+const L_ACC = 21;
+
+function flushBody(): number[] {
+  const b: number[] = [];
+  b.push(...get(P_N), ...i32c(8), ...I32_MUL, ...set(L_ROWB));
+  b.push(...get(P_H), ...get(P_C0), ...get(L_ROWB), ...I32_MUL, ...I32_ADD, ...set(L_HB));
+  b.push(...i32c(0), ...set(L_Q));
+  b.push(0x02, 0x40); // block $done
+  b.push(0x03, 0x40); // loop $rows
+  // if !(q < nc) break
+  b.push(...get(L_Q), ...get(P_NC), ...I32_LT_U, 0x45, 0x0d, ...uleb(1));
+  // gRow = g + idx[q]·rowBytes
+  b.push(...get(P_IDX), ...get(L_Q), ...i32c(4), ...I32_MUL, ...I32_ADD, ...I32_LOAD);
+  b.push(...get(L_ROWB), ...I32_MUL, ...get(P_G), ...I32_ADD, ...set(L_GROW));
+  // coefficient splats from dc + q·64
+  for (let i = 0; i < 8; i++) {
+    b.push(...get(P_DC), ...get(L_Q), ...i32c(64), ...I32_MUL, ...I32_ADD, ...F64_LOAD(8 * i));
+    b.push(...F64X2_SPLAT, ...set(L_C + i));
+  }
+  b.push(...i32c(0), ...set(L_J));
+  b.push(0x03, 0x40); // loop $cols
+  // hp = hb + j; acc = c0·H[hp]
+  b.push(...get(L_HB), ...get(L_J), ...I32_ADD, ...tee(L_HP), ...V128_LOAD);
+  b.push(...get(L_C), ...F64X2_MUL, ...set(L_ACC));
+  for (let i = 1; i < 8; i++) {
+    // hp += rowBytes; acc = acc + c_i·H[hp]
+    b.push(...get(L_ACC));
+    b.push(...get(L_HP), ...get(L_ROWB), ...I32_ADD, ...tee(L_HP), ...V128_LOAD);
+    b.push(...get(L_C + i), ...F64X2_MUL, ...F64X2_ADD, ...set(L_ACC));
+  }
+  // G[gRow + j] = G[gRow + j] − acc
+  b.push(...get(L_GROW), ...get(L_J), ...I32_ADD, ...tee(L_HP)); // address (reuse hp)
+  b.push(...get(L_HP), ...V128_LOAD, ...get(L_ACC), ...F64X2_SUB, ...V128_STORE);
+  // j += 16; continue while j < rowBytes
+  b.push(...get(L_J), ...i32c(16), ...I32_ADD, ...tee(L_J), ...get(L_ROWB), ...I32_LT_U);
+  b.push(0x0d, ...uleb(0)); // br_if $cols
+  b.push(0x0b); // end $cols
+  b.push(...get(L_Q), ...i32c(1), ...I32_ADD, ...set(L_Q));
+  b.push(0x0c, ...uleb(0)); // br $rows
+  b.push(0x0b, 0x0b); // end $rows, end $done
+  return b;
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+function nameBytes(s: string): number[] {
+  return [s.length, ...[...s].map((c) => c.charCodeAt(0))];
+}
+
+/** Most memory pages (64 KiB each) of the shared memory: 4 GiB. */
+const MAX_PAGES = 65536;
+
+function assemble(shared: boolean): Uint8Array<ArrayBuffer> {
+  const type = [0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0];
+  const limits = shared ? [0x03, ...uleb(1), ...uleb(MAX_PAGES)] : [0x00, ...uleb(1)];
+  const imports = [1, ...nameBytes('env'), ...nameBytes('memory'), 0x02, ...limits];
+  const locals = [3, 6, I32, 8, V128, 1, V128];
+  const body = [...locals, ...flushBody(), 0x0b];
+  const code = [1, ...uleb(body.length), ...body];
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(1, [1, ...type]),
+    ...section(2, imports),
+    ...section(3, [1, 0]),
+    ...section(7, [1, ...nameBytes('flush8'), 0x00, 0]),
+    ...section(10, code),
+  ]);
+}
+
+type Flush8 = (
+  h: number,
+  g: number,
+  dc: number,
+  idx: number,
+  nc: number,
+  n: number,
+  c0: number,
+) => void;
+
+interface Runtime {
+  memory: WebAssembly.Memory;
+  module: WebAssembly.Module;
+  shared: boolean;
+  flush8: Flush8;
+}
+
+let runtime: Runtime | null | undefined;
+
+function getRuntime(): Runtime | null {
+  if (runtime !== undefined) return runtime;
+  runtime = null;
+  if (typeof WebAssembly === 'undefined') return null;
+  // a shared memory (so that a helper thread can work on it) where SharedArrayBuffer exists
+  for (const shared of typeof SharedArrayBuffer === 'function' ? [true, false] : [false]) {
+    try {
+      const bytes = assemble(shared);
+      if (!WebAssembly.validate(bytes)) continue;
+      const memory = new WebAssembly.Memory(
+        shared ? { initial: 1, maximum: MAX_PAGES, shared: true } : { initial: 1 },
+      );
+      const module = new WebAssembly.Module(bytes);
+      const inst = new WebAssembly.Instance(module, { env: { memory } });
+      runtime = { memory, module, shared, flush8: inst.exports.flush8 as unknown as Flush8 };
+      return runtime;
+    } catch {
+      // try the next variant
+    }
+  }
+  return runtime;
+}
+
+/** Control block slots (Int32) of the helper thread. */
+const SEQ = 0;
+const DONE = 1;
+const ARGS = 2; // h, g, dc, idx, nc, n, c0
+
+// The helper thread's program (plain JS): runs flush8 on the rows it is given, then signals.
+const HELPER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { module, memory, ctrl } = workerData;
+const f = new WebAssembly.Instance(module, { env: { memory } }).exports.flush8;
+let seen = 0;
+for (;;) {
+  Atomics.wait(ctrl, ${SEQ}, seen);
+  seen = Atomics.load(ctrl, ${SEQ});
+  if (seen < 0) break;
+  const a = ${ARGS};
+  f(ctrl[a], ctrl[a + 1], ctrl[a + 2], ctrl[a + 3], ctrl[a + 4], ctrl[a + 5], ctrl[a + 6]);
+  Atomics.store(ctrl, ${DONE}, seen);
+  Atomics.notify(ctrl, ${DONE});
+}
+`;
+
+interface Helper {
+  ctrl: Int32Array;
+  seq: number;
+}
+
+let helper: Helper | null | undefined;
+
+/** One helper thread on the shared memory (Node only; started on first use, never joined). */
+function getHelper(rt: Runtime): Helper | null {
+  if (helper !== undefined) return helper;
+  helper = null;
+  const proc = (
+    globalThis as {
+      process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } };
+    }
+  ).process;
+  if (!rt.shared || typeof proc?.getBuiltinModule !== 'function') return null;
+  try {
+    const wt = proc.getBuiltinModule('node:worker_threads') as typeof import('node:worker_threads');
+    const ctrl = new Int32Array(new SharedArrayBuffer(4 * (ARGS + 8)));
+    const w = new wt.Worker(HELPER_SOURCE, {
+      eval: true,
+      workerData: { module: rt.module, memory: rt.memory, ctrl },
+    });
+    w.unref();
+    helper = { ctrl, seq: 0 };
+  } catch {
+    helper = null;
+  }
+  return helper;
+}
+
+/** Changed rows below which one thread does the whole update (a hand-off costs ~10–50 µs). */
+const SPLIT_MIN_ROWS = 8;
+
+/**
+ * Arrays of one tune phase placed in the kernel's memory, and the update on them.
+ *
+ * @example
+ * ```ts
+ * const ws = flushWorkspace(m, n, 256);
+ * if (ws) { ws.h.set(h); ws.flush(nc, c0); }
+ * ```
+ */
+export interface FlushWorkspace {
+  /** H, n × n (fill it). */
+  h: Float64Array;
+  /** G, m × n. */
+  gm: Float64Array;
+  /** Changes Δ of the gathered rows, chunk × 8. */
+  dc: Float64Array;
+  /** Indices of the gathered rows, chunk. */
+  idx: Int32Array;
+  /** G[idx_q, :] −= Δ_q·H[c0…c0+7, :] for q < nc. */
+  flush(nc: number, c0: number): void;
+}
+
+/**
+ * A workspace for an m × n problem (g = 8) in the kernel's memory, or `null` when WebAssembly
+ * SIMD is unavailable or the arrays do not fit in 32-bit memory. The views stay valid until the
+ * next call (which may grow the memory). With `threads` > 1 (Node with shared memory) each
+ * update of 8 or more rows is split in two: a helper thread updates the second half of the rows
+ * while the caller does the first (each row's arithmetic is unchanged, so results are
+ * identical).
+ *
+ * @param m - rows
+ * @param n - columns (multiple of 8)
+ * @param chunk - gather capacity
+ * @param threads - 2 or more: split large updates with a helper thread (default 1)
+ * @returns the workspace or null
+ * @example
+ * ```ts
+ * const ws = flushWorkspace(1024, 1024, 256);
+ * ```
+ */
+export function flushWorkspace(
+  m: number,
+  n: number,
+  chunk: number,
+  threads = 1,
+): FlushWorkspace | null {
+  const rt = getRuntime();
+  if (rt === null || n % 8 !== 0) return null;
+  const hBytes = 8 * n * n;
+  const gBytes = 8 * m * n;
+  const dcBytes = 64 * chunk;
+  const need = hBytes + gBytes + dcBytes + 4 * chunk;
+  if (need > 3.5 * 2 ** 30) return null;
+  const have = rt.memory.buffer.byteLength;
+  try {
+    if (need > have) rt.memory.grow(Math.ceil((need - have) / 65536));
+  } catch {
+    return null;
+  }
+  const buf = rt.memory.buffer;
+  const hOff = 0;
+  const gOff = hBytes;
+  const dcOff = gOff + gBytes;
+  const idxOff = dcOff + dcBytes;
+  const f = rt.flush8;
+  const gm = new Float64Array(buf, gOff, m * n);
+  gm.fill(0);
+  const hp = threads > 1 ? getHelper(rt) : null;
+  return {
+    h: new Float64Array(buf, hOff, n * n),
+    gm,
+    dc: new Float64Array(buf, dcOff, 8 * chunk),
+    idx: new Int32Array(buf, idxOff, chunk),
+    flush(nc, c0) {
+      if (nc <= 0) return;
+      if (hp === null || nc < SPLIT_MIN_ROWS) {
+        f(hOff, gOff, dcOff, idxOff, nc, n, c0);
+        return;
+      }
+      // rows are independent: the helper takes the second half of the gathered rows
+      const q0 = nc >> 1;
+      const c = hp.ctrl;
+      c[ARGS] = hOff;
+      c[ARGS + 1] = gOff;
+      c[ARGS + 2] = dcOff + 64 * q0;
+      c[ARGS + 3] = idxOff + 4 * q0;
+      c[ARGS + 4] = nc - q0;
+      c[ARGS + 5] = n;
+      c[ARGS + 6] = c0;
+      hp.seq = (hp.seq + 1) & 0x3fffffff;
+      Atomics.store(c, SEQ, hp.seq);
+      Atomics.notify(c, SEQ);
+      f(hOff, gOff, dcOff, idxOff, q0, n, c0);
+      while (Atomics.load(c, DONE) !== hp.seq) Atomics.wait(c, DONE, Atomics.load(c, DONE), 50);
+    },
+  };
+}
