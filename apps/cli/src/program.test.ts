@@ -37,14 +37,14 @@ describe('caldera inspect', () => {
 
   it('reports bad input as one line with its error code', async () => {
     const missing = await cli('inspect', `${root}no-such-model`);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(3); // not found
     expect(missing.err).toMatch(/\[FILE_NOT_FOUND\].*no-such-model/);
     expect(missing.err).not.toMatch(/\n\s+at /);
     const notModel = await cli('inspect', `${root}README.md`);
-    expect(notModel.code).toBe(1);
+    expect(notModel.code).toBe(4); // malformed input
     expect(notModel.err).toContain('[UNSUPPORTED_MODEL]');
     const offline = await cli('inspect', 'no-org/no-model', '--offline');
-    expect(offline.code).toBe(1);
+    expect(offline.code).toBe(3);
     expect(offline.err).toContain('[HUB_OFFLINE_MISS]');
   });
 

@@ -5,9 +5,12 @@ import { registerBench } from './commands/bench';
 import { registerCalibrate } from './commands/calibrate';
 import { registerCompress } from './commands/compress';
 import { registerEval } from './commands/eval';
+import { registerExportOnnx } from './commands/export-onnx';
 import { registerGenerate } from './commands/generate';
+import { registerHumanEval } from './commands/humaneval';
 import { registerInspect } from './commands/inspect';
 import { registerSweep } from './commands/sweep';
+import { EXIT_CODES, exitCodeOf, exitCodesHelp } from './exit-codes';
 
 /**
  * Output channels of the CLI, injectable for tests.
@@ -43,6 +46,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     .description('Compress language models: CALDERA (Q + L·R) and LoRD, in TypeScript.')
     .version('0.0.0')
     .showHelpAfterError()
+    .addHelpText('after', `\n${exitCodesHelp()}`)
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
   registerInspect(program, io);
@@ -50,8 +54,10 @@ export function buildProgram(io: CliIo = defaultIo): Command {
   registerCompress(program, io);
   registerEval(program, io);
   registerGenerate(program, io);
+  registerHumanEval(program, io);
   registerSweep(program, io);
   registerBench(program, io);
+  registerExportOnnx(program, io);
   return program;
 }
 
@@ -61,7 +67,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
  *
  * @param argv - `process.argv`-style arguments (node, script, …args)
  * @param io - where to print
- * @returns 0 on success, 1 on an error, 2 on a usage error
+ * @returns 0 on success, else the code of {@link EXIT_CODES} for the error's kind
  * @example
  * ```ts
  * const code = await run(['node', 'caldera', 'inspect', 'models/pycode-6m']);
@@ -74,10 +80,14 @@ export async function run(argv: string[], io: CliIo = defaultIo): Promise<number
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) {
-      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version'
+        ? EXIT_CODES.OK
+        : EXIT_CODES.USAGE;
     }
+    let code: number = EXIT_CODES.FAILURE;
     if (isCalderaError(e)) {
       io.err(`${pc.red('error')} [${e.code}]: ${e.message}\n`);
+      code = exitCodeOf(e.code);
     } else {
       const err = e instanceof Error ? e : new CalderaError('INTERNAL', String(e));
       io.err(
@@ -85,6 +95,6 @@ export async function run(argv: string[], io: CliIo = defaultIo): Promise<number
       );
     }
     if (process.env.CALDERA_DEBUG && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
-    return 1;
+    return code;
   }
 }

@@ -83,7 +83,8 @@ export function calderaDecompose(
       throwIfAborted(signal, 'calderaDecompose');
       if (step === 'LR') {
         for (let i = 0; i < resid.length; i++) resid[i] = wr[i]! - qVals[i]!;
-        fit = fitLowRank(resid, mp, np, hr, k, o.lrQuantizer, o.lplrRounds, o.svd, rng);
+        const init = o.lrWarmStart && fit !== null ? fit.r : null;
+        fit = fitLowRank(resid, mp, np, hr, k, o.lrQuantizer, o.lplrRounds, o.svd, rng, init);
         lrVals = mul('N', 'N', mp, np, k, fit.l, fit.r);
       } else {
         for (let i = 0; i < resid.length; i++) resid[i] = wr[i]! - lrVals[i]!;

@@ -10,6 +10,38 @@ export { calderaDecompose } from './caldera';
 export { type DecomposeOptions, decompose } from './decompose';
 export { regularizeHessian, relativeDataAwareError } from './hessian';
 export {
+  type CompressLordOptions,
+  compressLord,
+  type LordSearchPoint,
+  type LordSummary,
+  type PplBudget,
+  searchLordReduction,
+} from './lord/compress-lord';
+export { allocateLordRanks, type LordAllocation, maxLordReduction } from './lord/lord-allocate';
+export { type WriteLordOptions, writeLordCheckpoint } from './lord/lord-checkpoint-writer';
+export {
+  analyzeLordLayer,
+  breakEvenRank,
+  LORD_DECOMPOSITIONS,
+  type LordDecomposition,
+  type LordLayerAnalysis,
+  lordFactors,
+} from './lord/lord-layer';
+export {
+  type AnalyzeLordOptions,
+  analyzeLordModel,
+  applyLord,
+  DEFAULT_LORD_DECOMPOSITION,
+  type FactorTransform,
+  type LordAnalysis,
+  type LordEntry,
+} from './lord/lord-model';
+export {
+  type QuantizedFactors,
+  quantizeLordFactors,
+  quantizeLordMatrix,
+} from './lord/lord-quantize';
+export {
   type LowRankMethod,
   type LowRankOptions,
   lowRankDecompose,
@@ -20,6 +52,7 @@ export { fitLowRank, type LowRankFit, ridgeSolve } from './lr-step';
 export {
   allocateRanks,
   allocateRanksExhaustive,
+  KNAPSACK_GRID,
   type LayerCandidates,
   lowerHull,
   type RankAllocation,
@@ -55,6 +88,28 @@ export {
   type LayerReport,
 } from './model/compress-model';
 export {
+  createInProcessLayerPool,
+  type LayerPool,
+  runLayerTaskSafe,
+  unwrapLayerReply,
+} from './model/layer-pool';
+export {
+  errorFromData,
+  errorToData,
+  type LayerResult,
+  type LayerTask,
+  type LayerTaskError,
+  runLayerTask,
+} from './model/layer-task';
+export type { MemoryPeaks } from './model/memory-meter';
+export {
+  createNodeLayerPool,
+  defaultLayerThreads,
+  MAX_DEFAULT_LAYER_THREADS,
+  PARAMETERS_PER_LAYER_THREAD,
+} from './model/node-layer-pool';
+export { partialDirOf } from './model/partial-store';
+export {
   type CompressionPlan,
   decomposeLayer,
   type LayerSettings,
@@ -66,7 +121,10 @@ export {
 export { toRuntimeLinear } from './model/runtime-linear';
 export { sourceHfConfig, sourceTokenizerFiles, TOKENIZER_FILE_NAMES } from './model/source-files';
 export {
+  type AllocateJobOptions,
   allocateJobRanks,
+  allocationOverrides,
+  checkCandidateBits,
   checkCandidateRanks,
   DEFAULT_CANDIDATE_RANKS,
   type RankJob,

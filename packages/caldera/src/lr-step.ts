@@ -80,8 +80,12 @@ export function ridgeSolve(
  * @param rounds - LPLR rounds
  * @param svd - exact or randomized SVD for the closed form
  * @param rng - randomness of the randomized SVD
+ * @param init - warm start: R (k×n, dequantised) of the previous iterate; the LPLR rounds then
+ *   start from it instead of the closed-form (SVD) initialisation. Ignored for `float` factors
+ *   and for 0 rounds, where the closed form is used.
  * @returns the best fit over the rounds
- * @throws CalderaError `INVALID_OPTIONS` for k outside 1..min(m, n)
+ * @throws CalderaError `INVALID_OPTIONS` for k outside 1..min(m, n); `SHAPE_MISMATCH` for a
+ *   warm-start R of the wrong size
  * @example
  * ```ts
  * const fit = fitLowRank(a, 64, 128, h, 8, { family: 'e8p', bits: 4 }, 10, 'exact', new Rng(42));
@@ -97,6 +101,7 @@ export function fitLowRank(
   rounds: number,
   svd: SvdMode,
   rng: Rng,
+  init: Float64Array | null = null,
 ): LowRankFit {
   if (!(Number.isInteger(k) && k >= 1 && k <= Math.min(m, n))) {
     throw new CalderaError(
@@ -104,9 +109,19 @@ export function fitLowRank(
       `fitLowRank: rank must be in 1..${Math.min(m, n)}, got ${k}`,
     );
   }
+  const closedForm = spec.family === 'float' || rounds === 0;
+  if (init !== null && !closedForm) {
+    if (init.length !== k * n) {
+      throw new CalderaError(
+        'SHAPE_MISMATCH',
+        `fitLowRank: warm-start R must be ${k}×${n}, got ${init.length} values`,
+      );
+    }
+    return lplr(a, m, n, h, k, spec, rounds, init);
+  }
   const { u } = topSubspace(a, m, n, h, k, svd, rng);
   const r0 = mul('T', 'N', k, n, m, u, a); // U_kᵀ·A
-  if (spec.family === 'float' || rounds === 0) {
+  if (closedForm) {
     const lq = quantizeMatrix(transpose(u, m, k), k, m, spec);
     const rq = quantizeMatrix(r0, k, n, spec);
     return {
@@ -117,6 +132,20 @@ export function fitLowRank(
       rStored: rq.stored,
     };
   }
+  return lplr(a, m, n, h, k, spec, rounds, r0);
+}
+
+/** The LPLR rounds of §4.2 from an initial R (k×n); returns the best round. */
+function lplr(
+  a: Float64Array,
+  m: number,
+  n: number,
+  h: Float64Array,
+  k: number,
+  spec: QuantizerSpec,
+  rounds: number,
+  r0: Float64Array,
+): LowRankFit {
   let rCur = r0;
   let hrt = mul('N', 'T', n, k, n, h, rCur); // H·Rᵀ
   let ahrt = mul('N', 'N', m, k, n, a, hrt); // A·H·Rᵀ

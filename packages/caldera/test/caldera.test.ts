@@ -57,6 +57,37 @@ describe('calderaDecompose on a planted low-rank + heavy-tailed problem', () => 
     expect(relativeDataAwareError(p.w, cal.reconstruct(), p.m, p.n, hReg)).toBeCloseTo(bestErr, 4);
   });
 
+  it('never returns a worse decomposition than its best iterate', () => {
+    // rank 16 with 4-bit factors: each LR step re-quantises L·R and the later iterates drift
+    // away from the first one, so the last iterate is clearly not the best
+    for (const lrWarmStart of [false, true]) {
+      const d = calderaDecompose(p.w, p.m, p.n, p.h, {
+        rank: 16,
+        iterations: 5,
+        lplrRounds: 2,
+        lrWarmStart,
+      });
+      const complete = d.trace.slice(1).map((t) => t.error);
+      const bestErr = Math.min(...complete);
+      if (!lrWarmStart) expect(complete[complete.length - 1]!).toBeGreaterThan(1.1 * bestErr);
+      const hReg = regularizeHessian(p.h, p.n, 0.01);
+      const got = relativeDataAwareError(p.w, d.reconstruct(), p.m, p.n, hReg);
+      expect(got).toBeCloseTo(bestErr, 4);
+      expect(got).toBeLessThanOrEqual(complete[complete.length - 1]! + 1e-4);
+    }
+  });
+
+  it('warm-starts the LR step from the previous iterate when asked', () => {
+    const opts = { rank: 8, iterations: 3, lplrRounds: 2 } as const;
+    const warm = calderaDecompose(p.w, p.m, p.n, p.h, { ...opts, lrWarmStart: true });
+    const cold = calderaDecompose(p.w, p.m, p.n, p.h, { ...opts, lrWarmStart: false });
+    // the first iteration is identical (nothing to warm-start from), later LR steps differ
+    expect(warm.trace.slice(0, 2)).toEqual(cold.trace.slice(0, 2));
+    expect(warm.trace[2]!.error).not.toBe(cold.trace[2]!.error);
+    expect(warm.options.lrWarmStart).toBe(true);
+    expect(warm.dataAwareError).toBeLessThan(1.05 * cold.dataAwareError);
+  });
+
   it('counts bits honestly', () => {
     const { q, l, r, side } = cal.bits;
     expect(cal.bitsPerParameter).toBeCloseTo((q + l + r + side) / (p.m * p.n), 12);

@@ -49,8 +49,8 @@ describe('compressed checkpoint format', () => {
     const st = await readFile(join(out, 'model.safetensors'));
     const cfg = await readFile(join(out, 'config.json'));
     expect({ st: sha(st), cfg: sha(cfg) }).toEqual({
-      st: 'eb70def054f66a72d007dc354d3b76729662e055596e5a4f2d8d5bc8b587e56c',
-      cfg: 'dc86f27a92561861293c9c622f4f6aacb41062f9cedf214d6f1e157156dd257d',
+      st: '565202310e8184b03b37c8de67736ca95ce11cdb67a88388799ca21c9641485b',
+      cfg: 'a6bcbd19d8068e5b71d79a05e9c3e0bfce2c2b57305b83f542efda28e826fd9f',
     });
   });
 

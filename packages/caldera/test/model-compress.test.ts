@@ -10,6 +10,7 @@ import {
   type CompressionPlan,
   compressModel,
   loadCompressedModel,
+  partialDirOf,
   planToJson,
   resolveLayer,
 } from './imports';
@@ -88,7 +89,7 @@ describe('compressModel', () => {
     expect(s.bytesAfter).toBe((await stat(join(out, 'model.safetensors'))).size);
     expect(s.bytesAfter).toBeLessThan(s.bytesBefore); // tiny: headers weigh a lot
     expect(s.modelBitsPerParameter).toBeCloseTo((8 * s.bytesAfter) / s.totalParameters, 10);
-    expect(existsSync(join(out, '.partial'))).toBe(false);
+    expect(existsSync(partialDirOf(out))).toBe(false);
     expect(s.peakRssBytes).toBeGreaterThan(1e6);
     const perLayer = events.filter((e) => e.type === 'progress' && e.task === 'compress');
     expect(perLayer).toHaveLength(13);
@@ -120,8 +121,8 @@ describe('compressModel', () => {
       },
     });
     expect(await codeOf(first)).toBe('ABORTED');
-    expect(existsSync(join(out, 'config.json'))).toBe(false);
-    const partial = (await readdir(join(out, '.partial'))).sort();
+    expect(existsSync(out)).toBe(false); // the output folder appears only when complete
+    const partial = (await readdir(partialDirOf(out))).sort();
     expect(partial).toHaveLength(6); // manifest + 5 layers
     expect(partial).toContain('manifest.json');
     // another plan cannot resume these partial results

@@ -18,6 +18,7 @@ const SEQ = 128;
 let dir: string;
 let floatPpl: number;
 let caldera: { ppl: number; summary: CompressSummary };
+let caldera32: { ppl: number; summary: CompressSummary };
 let rtn: { ppl: number; summary: CompressSummary };
 let ldlq: { ppl: number; summary: CompressSummary };
 
@@ -59,6 +60,14 @@ beforeAll(async () => {
     iterations: 2,
     lplrRounds: 3,
   });
+  caldera32 = await run('caldera-r32', {
+    method: 'caldera',
+    rank: 32,
+    qBits: 2,
+    lrBits: 4,
+    iterations: 2,
+    lplrRounds: 3,
+  });
   rtn = await run('rtn', { method: 'rtn', qQuantizer: 'uniform', qBits: 2 });
   ldlq = await run('ldlq', { method: 'ldlq', qBits: 2 });
   await source.close();
@@ -76,6 +85,14 @@ describe('stories260K end to end', () => {
     // LDLQ alone (2-bit E8P with RHT) also sits between them, above CALDERA
     expect(ldlq.ppl).toBeGreaterThan(caldera.ppl);
     expect(ldlq.ppl).toBeLessThan(rtn.ppl);
+  });
+
+  it('CALDERA rank 32 spends more bits than rank 16 and lands below RTN 2-bit', () => {
+    expect(caldera32.summary.linearBitsPerParameter).toBeGreaterThan(
+      caldera.summary.linearBitsPerParameter,
+    );
+    expect(caldera32.ppl).toBeGreaterThan(floatPpl);
+    expect(caldera32.ppl).toBeLessThan(rtn.ppl);
   });
 
   it('reports honest sizes', () => {

@@ -86,6 +86,21 @@ describe('compressModel with targetBpw', () => {
     expect(b.equals(a)).toBe(true);
   }, 60_000);
 
+  it('chooses the Q bits per layer too when they are candidates', async () => {
+    const plan: CompressionPlan = { ...PLAN, candidateRanks: [0, 8], candidateQBits: [2, 3] };
+    const source = await openModel(MODEL);
+    const s = await compressModel(source, stats, plan, {
+      outDir: join(dir, 'q'),
+      tokenizerFiles: [TOKENIZER],
+    }).finally(() => source.close());
+    expect(s.linearBitsPerParameter).toBeLessThanOrEqual(2.8);
+    // some layers store a 3-bit Q (≥ 3 bits/param), the others a 2-bit one
+    const bits = s.layers.map((l) => l.bitsPerParameter);
+    expect(bits.some((b) => b >= 3)).toBe(true);
+    expect(bits.some((b) => b < 3)).toBe(true);
+    expect(planToJson(plan)).toContain('"candidateQBits":[2,3]');
+  }, 60_000);
+
   it('fingerprints the target and the candidates', () => {
     expect(planToJson(PLAN)).toContain('"targetBpw":2.8');
     expect(planToJson(PLAN)).toContain('"candidateRanks":[0,8,16]');

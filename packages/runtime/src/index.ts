@@ -80,6 +80,15 @@ export {
   type WeightReader,
 } from './model/llama-weights';
 export {
+  isLordCheckpoint,
+  LORD_FORMAT,
+  LORD_FORMAT_VERSION,
+  type LordConfig,
+  loadLordModel,
+  lordTensorNames,
+  readLordConfig,
+} from './model/lord-checkpoint';
+export {
   type ForwardObserver,
   INPUT_SITES,
   type InputSite,

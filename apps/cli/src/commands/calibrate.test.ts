@@ -61,7 +61,7 @@ describe('caldera calibrate', () => {
 
   it('reports missing or too little text with its code', async () => {
     const noData = await cli('calibrate', stories, '-o', join(dir, 'x'));
-    expect(noData.code).toBe(1);
+    expect(noData.code).toBe(2); // usage
     expect(noData.err).toContain('[INVALID_ARGUMENT]');
     const missing = await cli(
       'calibrate',
@@ -71,7 +71,7 @@ describe('caldera calibrate', () => {
       '-o',
       join(dir, 'x'),
     );
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(3); // not found
     expect(missing.err).toContain('[FILE_NOT_FOUND]');
     const bad = await cli(
       'calibrate',
@@ -83,7 +83,7 @@ describe('caldera calibrate', () => {
       '-o',
       join(dir, 'x'),
     );
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/\[INVALID_ARGUMENT\].*--samples/);
   });
 });

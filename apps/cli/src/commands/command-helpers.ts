@@ -14,7 +14,7 @@ import {
   type Tokenizer,
   tokenizeDocuments,
 } from '@caldera/io';
-import { LlamaModel } from '@caldera/runtime';
+import { isLordCheckpoint, LlamaModel, loadLordModel } from '@caldera/runtime';
 import type { CliIo } from '../program';
 import { createProgressRenderer } from '../progress-renderer';
 
@@ -95,6 +95,9 @@ export async function loadAnyModel(
 ): Promise<{ model: LlamaModel; compressed: boolean }> {
   if (await isCompressedCheckpoint(path)) {
     return { model: await loadCompressedModel(path, { onProgress }), compressed: true };
+  }
+  if (await isLordCheckpoint(path)) {
+    return { model: await loadLordModel(path, { onProgress }), compressed: true };
   }
   const source = await openModel(path, { onProgress });
   try {

@@ -110,13 +110,26 @@ describe('caldera compress', () => {
       '1',
       '--seq',
       '32',
+      '--eval-windows',
+      '2',
+      '--threads',
+      '1',
       '--json',
     );
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/embedded default model .*pycode-6m/);
+    expect(r.err).toMatch(/embedded default model .*pycode-6m.*held-out text/);
     const s = JSON.parse(r.out);
     expect(s.layers).toHaveLength(42);
     expect(existsSync(join(out, 'tokenizer.model'))).toBe(true);
+    // without a model argument: perplexity before/after on the tokens after the calibration's
+    expect(s.eval.offset).toBe(32);
+    expect(s.eval.tokens).toBe(2 * 255);
+    expect(s.eval.ppl_before).toBeGreaterThan(1);
+    expect(s.eval.ppl_after).toBeGreaterThan(s.eval.ppl_before * 0.98);
+    expect(s.eval.bytes_after).toBe(s.bytesAfter);
+    expect(s.eval.bits_per_param_before).toBeCloseTo(16, 6);
+    expect(s.eval.bits_per_param_after).toBeCloseTo(s.modelBitsPerParameter, 9);
+    expect(s.eval.top1).toBeGreaterThan(0.5);
   });
 
   it('rejects bad options with one line and a code', async () => {
@@ -130,7 +143,7 @@ describe('caldera compress', () => {
       '--method',
       'gptq',
     );
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2); // usage
     expect(bad.err).toMatch(/^.*\[INVALID_ARGUMENT\].*--method.*gptq.*\n$/);
     const lr = await cli(
       'compress',
@@ -170,7 +183,7 @@ describe('caldera compress', () => {
       '--target-bpw',
       '1',
     );
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2); // usage: an impossible target
     expect(bad.err).toMatch(/^.*\[INVALID_OPTIONS\].*minimum achievable 2\.\d{4} bits\/param.*\n$/);
     expect(existsSync(join(dir, 'tb1', 'config.json'))).toBe(false);
   }, 60_000);

@@ -1,9 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import {
   type CompressionPlan,
   type CompressSummary,
   compressModel,
+  defaultLayerThreads,
   type LayerSettings,
   type PlanMethod,
   type PlanRule,
@@ -22,6 +24,13 @@ import {
   readTokens,
   resolveInputs,
 } from './command-helpers';
+import {
+  formatLordCompress,
+  isLordRequest,
+  type LordCompressOptions,
+  lordCompressCommand,
+} from './compress-lord';
+import { type BeforeAfter, beforeAfter, formatBeforeAfter } from './compress-report';
 
 /**
  * Options of `caldera compress` (as commander parses them).
@@ -33,7 +42,14 @@ import {
  * ```
  */
 export interface CompressOptions {
-  output: string;
+  /** Default: `out/<model folder name>-<method>` in the working folder. */
+  output?: string;
+  /** Layers decomposed at once (default: `defaultLayerThreads` of the work; 1: no workers). */
+  threads?: string;
+  /** Before/after perplexity on held-out text (default: on without a model argument). */
+  eval?: boolean;
+  /** Windows of 256 tokens for `eval` (default 8). */
+  evalWindows?: string;
   method: string;
   rank: string;
   qQuantizer?: string;
@@ -52,6 +68,8 @@ export interface CompressOptions {
   json?: boolean;
   targetBpw?: string;
   candidateRanks?: string;
+  candidateQBits?: string;
+  candidateLrBits?: string;
 }
 
 const METHODS: readonly PlanMethod[] = ['caldera', 'ldlq', 'rtn', 'lord'];
@@ -137,6 +155,20 @@ export async function planFromOptions(opts: CompressOptions): Promise<Compressio
       .split(',')
       .map((r) => num('--candidate-ranks', r.trim(), true, 0));
   }
+  if (opts.candidateQBits !== undefined && plan.targetBpw !== undefined) {
+    plan.candidateQBits = opts.candidateQBits
+      .split(',')
+      .map((b) =>
+        oneOf('--candidate-q-bits', num('--candidate-q-bits', b.trim(), true, 2), [2, 3, 4]),
+      );
+  }
+  if (opts.candidateLrBits !== undefined && plan.targetBpw !== undefined) {
+    plan.candidateLrBits = opts.candidateLrBits
+      .split(',')
+      .map((b) =>
+        oneOf('--candidate-lr-bits', num('--candidate-lr-bits', b.trim(), true, 2), [2, 3, 4, 16]),
+      );
+  }
   return plan;
 }
 
@@ -147,7 +179,7 @@ export async function planFromOptions(opts: CompressOptions): Promise<Compressio
  * @param modelArg - the model (default: the embedded model)
  * @param opts - the options
  * @param io - where to print
- * @returns the summary
+ * @returns the summary, and the before/after report with `--eval` (default without a model)
  * @throws CalderaError for bad options, unreadable inputs, `RESUME_MISMATCH`
  * @example
  * ```ts
@@ -159,13 +191,28 @@ export async function compressCommand(
   modelArg: string | undefined,
   opts: CompressOptions,
   io: CliIo,
-): Promise<CompressSummary> {
+): Promise<CompressSummary & { eval?: BeforeAfter }> {
   const plan = await planFromOptions(opts);
   const keptDtype = oneOf('--kept-dtype', (opts.keptDtype ?? 'f16').toUpperCase(), ['F16', 'F32']);
-  const { model, data } = resolveInputs(modelArg, opts.data, io, opts.calibration === undefined);
+  const threadsOption =
+    opts.threads !== undefined ? num('--threads', opts.threads, true, 1) : undefined;
+  const withEval = opts.eval ?? modelArg === undefined;
+  const evalWindows = num('--eval-windows', opts.evalWindows ?? '8', true, 1);
+  const needData = opts.calibration === undefined || withEval;
+  const { model, data } = resolveInputs(modelArg, opts.data, io, needData);
+  const output =
+    opts.output ??
+    join('out', `${basename(model).replace(/\.[^.]*$/, '')}-${plan.defaults.method}`);
   const progress = progressFor(opts.json, io);
   const source = await openModel(model, { onProgress: progress.onProgress });
+  let summary: CompressSummary;
+  let calibrationTokens = 0;
   try {
+    const linearParameters = source
+      .tensors()
+      .filter((t) => /_proj\.weight$/.test(t.name))
+      .reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
+    const threads = threadsOption ?? defaultLayerThreads(linearParameters);
     let calibration: Parameters<typeof compressModel>[1];
     if (opts.calibration !== undefined) {
       calibration = await loadCalibration(opts.calibration);
@@ -174,11 +221,13 @@ export async function compressCommand(
       const count = num('--samples', opts.samples, true, 1);
       const tokens = await readTokens(data!, await findTokenizer(model, opts.tokenizer));
       calibration = { windows: makeWindows(tokens, { seqLen, count, sampling: 'sequential' }) };
+      calibrationTokens = seqLen * count;
     }
     const single = existsSync(model) && statSync(model).isFile();
-    return await compressModel(source, calibration, plan, {
-      outDir: opts.output,
+    summary = await compressModel(source, calibration, plan, {
+      outDir: output,
       resume: opts.resume ?? false,
+      threads,
       keptDtype: keptDtype as 'F16' | 'F32',
       onProgress: progress.onProgress,
       ...(single || opts.tokenizer !== undefined
@@ -189,6 +238,18 @@ export async function compressCommand(
     progress.stop();
     await source.close();
   }
+  if (!withEval) return summary;
+  const q = await beforeAfter(
+    model,
+    summary,
+    data!,
+    calibrationTokens,
+    evalWindows,
+    256,
+    opts.json,
+    io,
+  );
+  return { ...summary, eval: q };
 }
 
 /**
@@ -201,7 +262,7 @@ export async function compressCommand(
  * formatCompress(summary).join('\n');
  * ```
  */
-export function formatCompress(s: CompressSummary): string[] {
+export function formatCompress(s: CompressSummary & { eval?: BeforeAfter }): string[] {
   const rows = s.layers.map((l) => [
     l.name,
     l.method,
@@ -215,10 +276,11 @@ export function formatCompress(s: CompressSummary): string[] {
     '',
     ...(s.targetBpw !== undefined
       ? [
-          `target ${s.targetBpw} bits/param: achieved ${s.linearBitsPerParameter.toFixed(3)}, ranks ${s.layers.map((l) => l.rank).join(',')}`,
+          `target ${s.targetBpw} bits/param: achieved ${s.linearBitsPerParameter.toFixed(3)}, ranks ${s.layers.map((l) => l.rank).join(',')}; bits/param ${s.layers.map((l) => l.bitsPerParameter.toFixed(2)).join(',')}`,
         ]
       : []),
-    `wrote ${s.outDir}: linear layers ${s.linearBitsPerParameter.toFixed(3)} bits/param, whole model ${s.modelBitsPerParameter.toFixed(3)} bits/param, ${formatBytes(s.bytesBefore)} → ${formatBytes(s.bytesAfter)} in ${s.seconds.toFixed(1)} s (peak RSS ${formatBytes(s.peakRssBytes)})`,
+    `wrote ${s.outDir}: linear layers ${s.linearBitsPerParameter.toFixed(3)} bits/param, whole model ${s.modelBitsPerParameter.toFixed(3)} bits/param, ${formatBytes(s.bytesBefore)} → ${formatBytes(s.bytesAfter)} in ${s.seconds.toFixed(1)} s on ${s.threads} thread${s.threads === 1 ? '' : 's'} (peak RSS ${formatBytes(s.peakRssBytes)}, heap ${formatBytes(s.memory.heapUsedBytes)}, array buffers ${formatBytes(s.memory.arrayBufferBytes)}; at most ${s.maxWeightsHeld} source weights in memory at once)`,
+    ...(s.eval !== undefined ? formatBeforeAfter(s.eval) : []),
   ];
 }
 
@@ -237,7 +299,14 @@ export function registerCompress(program: Command, io: CliIo): void {
     .command('compress')
     .description('compress every linear layer of a model into a checkpoint folder')
     .argument('[model]', 'model folder, llama2.c .bin or Hub id (default: the embedded model)')
-    .requiredOption('-o, --output <dir>', 'checkpoint folder')
+    .option(
+      '-o, --output <dir>',
+      'checkpoint folder, written whole at the end (default: out/<model>-<method>)',
+    )
+    .option(
+      '--threads <n>',
+      'layers decomposed at once on worker threads (default: cores, ≤ 8, ≤ 1 per 1M parameters)',
+    )
     .option('--method <m>', 'caldera | ldlq | rtn | lord', 'caldera')
     .option('--rank <k>', 'rank of L·R (caldera, lord)', '16')
     .option('--q-quantizer <q>', 'e8p | uniform (default e8p; rtn: uniform)')
@@ -250,6 +319,19 @@ export function registerCompress(program: Command, io: CliIo): void {
       'bits/param budget over the compressed layers: ranks allocated per layer (overrides --rank)',
     )
     .option('--candidate-ranks <list>', 'ranks tried per layer under --target-bpw', '0,8,16,32,64')
+    .option(
+      '--candidate-q-bits <list>',
+      'bits of Q tried per layer under --target-bpw, e.g. 2,3 (default: --q-bits only)',
+    )
+    .option(
+      '--candidate-lr-bits <list>',
+      'bits of L and R tried per layer under --target-bpw, e.g. 2,3,4 (default: --lr-bits only)',
+    )
+    .option('--param-reduction <r>', 'lord: fraction of the linear parameters to remove, in (0, 1)')
+    .option('--ppl-budget <p>', 'lord: largest reduction keeping perplexity within p % of dense')
+    .option('--lord-decomposition <d>', 'lord: svd | whitened | pca', 'whitened')
+    .option('--rank-step <k>', 'lord: candidate ranks are multiples of k', '1')
+    .option('--eval-data <file>', 'lord --ppl-budget: evaluation text (default --data)')
     .option('--rules <file>', 'JSON array of per-tensor rules (first match wins)')
     .option('--data <file>', 'calibration text')
     .option(
@@ -258,11 +340,22 @@ export function registerCompress(program: Command, io: CliIo): void {
     )
     .option('--samples <n>', 'calibration windows', '16')
     .option('--seq <n>', 'tokens per calibration window', '128')
-    .option('--resume', 'reuse finished layers of an interrupted run')
+    .option('--resume', 'reuse finished layers of an interrupted run (kept in <output>.partial)')
+    .option(
+      '--eval',
+      'print perplexity before/after on the held-out text (default without a model)',
+    )
+    .option('--no-eval', 'skip the before/after evaluation')
+    .option('--eval-windows <n>', 'windows of 256 tokens for the before/after evaluation', '8')
     .option('--kept-dtype <d>', 'dtype of kept tensors: f16 | f32', 'f16')
     .option('--tokenizer <file>', 'tokenizer file (overrides the one found beside the model)')
     .option('--json', 'JSON progress lines on stderr and a JSON result on stdout')
-    .action(async (model: string | undefined, opts: CompressOptions) => {
+    .action(async (model: string | undefined, opts: CompressOptions & LordCompressOptions) => {
+      if (isLordRequest(opts)) {
+        const l = await lordCompressCommand(model, opts, io);
+        io.out(opts.json ? `${JSON.stringify(l)}\n` : `${formatLordCompress(l).join('\n')}\n`);
+        return;
+      }
       const s = await compressCommand(model, opts, io);
       io.out(opts.json ? `${JSON.stringify(s)}\n` : `${formatCompress(s).join('\n')}\n`);
     });

@@ -123,7 +123,7 @@ describe('caldera eval', () => {
       '--seq',
       '4096',
     );
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(4); // malformed input
     expect(r.err).toContain('[DATASET_TOO_SHORT]');
     // --offset skips the tokens used for calibration
     const skipped = await cli(

@@ -51,7 +51,7 @@ describe('caldera generate', () => {
 
   it('rejects a negative temperature', async () => {
     const r = await cli('generate', stories, '--temperature', '-1');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // usage
     expect(r.err).toMatch(/\[INVALID_ARGUMENT\].*--temperature/);
   });
 });

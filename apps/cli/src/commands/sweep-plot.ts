@@ -41,6 +41,7 @@ function fmt(v: number): string {
  * @param points - the compressed runs (non-finite perplexities are left out)
  * @param floatPpl - perplexity of the float model (no reference line when not finite)
  * @param title - the plot title
+ * @param xLabel - the x-axis label (default: bits per parameter of the compressed layers)
  * @returns the SVG document text
  * @example
  * ```ts
@@ -48,7 +49,12 @@ function fmt(v: number): string {
  * svg.startsWith('<svg'); // true
  * ```
  */
-export function sweepSvg(points: readonly SweepPoint[], floatPpl: number, title: string): string {
+export function sweepSvg(
+  points: readonly SweepPoint[],
+  floatPpl: number,
+  title: string,
+  xLabel = 'bits per parameter (compressed linear layers)',
+): string {
   const pts = points.filter((p) => Number.isFinite(p.ppl) && p.ppl > 0 && Number.isFinite(p.bpp));
   const ys = pts.map((p) => p.ppl);
   if (Number.isFinite(floatPpl) && floatPpl > 0) ys.push(floatPpl);
@@ -100,7 +106,7 @@ export function sweepSvg(points: readonly SweepPoint[], floatPpl: number, title:
     );
   }
   out.push(
-    `<text x="${M.left + pw / 2}" y="${H - 12}" text-anchor="middle">bits per parameter (compressed linear layers)</text>`,
+    `<text x="${M.left + pw / 2}" y="${H - 12}" text-anchor="middle">${esc(xLabel)}</text>`,
     `<text x="18" y="${M.top + ph / 2}" text-anchor="middle" transform="rotate(-90 18 ${M.top + ph / 2})">perplexity (log scale)</text>`,
   );
   const series = [...new Set(pts.map((p) => p.series))];

@@ -99,7 +99,7 @@ describe('caldera sweep', () => {
     expect(() => parseMethods(['rtn,gptq'])).toThrow(/gptq/);
     expect(parseMethods(['rtn,ldlq', 'rtn', 'caldera'])).toEqual(['rtn', 'ldlq', 'caldera']);
     const r = await cli('sweep', stories, '--data', text, '--bits', '5', '-o', join(dir, 'bad'));
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // usage
     expect(r.err).toContain('INVALID_ARGUMENT');
   });
 

@@ -123,6 +123,33 @@ describe('allocateRanks', () => {
     expect(allocateRanks(ls, 2).ranks).toEqual([8, 8]);
   });
 
+  it('does not stop at a cheap greedy step that blocks a better large one (knapsack)', () => {
+    // greedy: a's step has the better slope (11 > 10) but then b's 10-bit step no longer fits
+    const ls: LayerCandidates[] = [
+      {
+        layer: 'a',
+        params: 10,
+        options: [
+          { rank: 0, bits: 10, error: 100 },
+          { rank: 0, qBits: 3, bits: 11, error: 89 },
+        ],
+      },
+      {
+        layer: 'b',
+        params: 10,
+        options: [
+          { rank: 0, bits: 10, error: 100 },
+          { rank: 8, bits: 20, error: 0 },
+        ],
+      },
+    ];
+    const a = allocateRanks(ls, 1.5);
+    expect(a.error).toBe(100);
+    expect(a.ranks).toEqual([0, 8]);
+    expect(a.chosen).toEqual([ls[0]!.options[0], ls[1]!.options[1]]);
+    expect(a.error).toBe(allocateRanksExhaustive(ls, 1.5).error);
+  });
+
   it('lowerHull drops dominated and non-convex points', () => {
     expect(
       lowerHull([

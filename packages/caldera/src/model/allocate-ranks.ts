@@ -12,8 +12,12 @@
  * convex hull of (bits, error); start from each layer's cheapest option; take hull steps in
  * order of decreasing error reduction per bit while they fit. It is exact whenever the
  * budget lands on a hull breakpoint (the Lagrangian solutions); between breakpoints it keeps
- * filling with smaller steps that still fit. {@link allocateRanksExhaustive} is the plain
- * reference for tiny instances.
+ * filling with smaller steps that still fit. Between breakpoints the greedy can be far from the
+ * optimum when options differ by large bit steps (e.g. a 3-bit instead of a 2-bit Q), so a
+ * multiple-choice knapsack dynamic program on a grid of {@link KNAPSACK_GRID} bit units (each
+ * option's extra bits rounded up, so its result always fits) runs as well, and the lower-error
+ * allocation of the two is returned. {@link allocateRanksExhaustive} is the plain reference for
+ * tiny instances.
  */
 import { CalderaError, describeValue } from '@caldera/core';
 
@@ -27,6 +31,10 @@ import { CalderaError, describeValue } from '@caldera/core';
  */
 export interface RankOption {
   rank: number;
+  /** Bits of Q at this option, when the allocator also chooses Q's precision. */
+  qBits?: number;
+  /** Bits of L and R at this option, when the allocator also chooses their precision. */
+  lrBits?: number;
   /** Total stored bits of the layer at this rank. */
   bits: number;
   /** Absolute weighted squared error tr(ΔHΔᵀ) at this rank. */
@@ -53,7 +61,8 @@ export interface LayerCandidates {
  *
  * @example
  * ```ts
- * const a: RankAllocation = { choice: [0, 2], ranks: [0, 16], bits: 1e5, error: 3.2, bitsPerParameter: 2.5 };
+ * const a: RankAllocation = { choice: [0], ranks: [16], chosen: [{ rank: 16, bits: 1e5, error: 3.2 }],
+ *   bits: 1e5, error: 3.2, bitsPerParameter: 2.5 };
  * ```
  */
 export interface RankAllocation {
@@ -61,6 +70,8 @@ export interface RankAllocation {
   choice: number[];
   /** The chosen ranks. */
   ranks: number[];
+  /** The chosen options (rank, and Q / L·R bits where they were candidates). */
+  chosen: RankOption[];
   /** Total bits. */
   bits: number;
   /** Total error. */
@@ -103,13 +114,13 @@ function summarize(
 ): RankAllocation {
   let bits = 0;
   let error = 0;
-  const ranks = choice.map((c, i) => {
-    const o = layers[i]!.options[c]!;
+  const chosen = choice.map((c, i) => layers[i]!.options[c]!);
+  for (const o of chosen) {
     bits += o.bits;
     error += o.error;
-    return o.rank;
-  });
-  return { choice, ranks, bits, error, bitsPerParameter: params > 0 ? bits / params : 0 };
+  }
+  const ranks = chosen.map((o) => o.rank);
+  return { choice, ranks, chosen, bits, error, bitsPerParameter: params > 0 ? bits / params : 0 };
 }
 
 function checkFeasible(
@@ -166,8 +177,9 @@ export function lowerHull(opts: readonly RankOption[]): number[] {
 }
 
 /**
- * Greedy convex-hull allocation (Lagrangian): exact whenever the budget equals the bits of a
- * Lagrangian solution; otherwise a feasible allocation that never exceeds the budget.
+ * Greedy convex-hull allocation (Lagrangian), refined by a knapsack program on a bit grid:
+ * exact whenever the budget equals the bits of a Lagrangian solution; otherwise a feasible
+ * allocation that never exceeds the budget and is within the grid's rounding of the optimum.
  *
  * @param layers - per-layer candidates
  * @param budget - bits per parameter over all the layers' parameters
@@ -215,7 +227,74 @@ export function allocateRanks(layers: readonly LayerCandidates[], budget: number
       stuck[best] = true;
     }
   }
-  return summarize(layers, choice, params);
+  const greedy = summarize(layers, choice, params);
+  const dp = knapsack(layers, limit);
+  if (dp === null) return greedy;
+  const exact = summarize(layers, dp, params);
+  return exact.error < greedy.error * (1 - 1e-12) && exact.bits <= limit ? exact : greedy;
+}
+
+/**
+ * Bit units of the knapsack grid of {@link allocateRanks}: each option's bits above its layer's
+ * cheapest are rounded up to units of (budget − Σ cheapest) / KNAPSACK_GRID, so the program
+ * loses at most (layers / KNAPSACK_GRID) of the spare bits to rounding.
+ *
+ * @example
+ * ```ts
+ * KNAPSACK_GRID; // 20000
+ * ```
+ */
+export const KNAPSACK_GRID = 20_000;
+
+/** Multiple-choice knapsack on the bit grid: the chosen option per layer, or null. */
+function knapsack(layers: readonly LayerCandidates[], limit: number): number[] | null {
+  const mins = layers.map((l) => l.options[cheapest(l.options)]!.bits);
+  const spare = limit - mins.reduce((a, b) => a + b, 0);
+  if (!(spare > 0)) return null;
+  const unit = spare / KNAPSACK_GRID;
+  const g = KNAPSACK_GRID;
+  let prev: Float64Array = new Float64Array(g + 1); // min error of the layers so far within ≤ u units
+  const picks: Int32Array[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    const opts = layers[i]!.options;
+    const cand = lowerFront(opts)
+      .map((j) => ({ j, c: Math.ceil((opts[j]!.bits - mins[i]!) / unit), e: opts[j]!.error }))
+      .filter((o) => o.c <= g);
+    const next = new Float64Array(g + 1).fill(Number.POSITIVE_INFINITY);
+    const pick = new Int32Array(g + 1).fill(-1);
+    for (const { j, c, e } of cand) {
+      for (let u = c; u <= g; u++) {
+        const v = prev[u - c]! + e;
+        if (v < next[u]!) {
+          next[u] = v;
+          pick[u] = j;
+        }
+      }
+    }
+    picks.push(pick);
+    prev = next;
+  }
+  if (!Number.isFinite(prev[g]!)) return null;
+  const choice = new Array<number>(layers.length);
+  let u = g;
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const j = picks[i]![u]!;
+    choice[i] = j;
+    u -= Math.ceil((layers[i]!.options[j]!.bits - mins[i]!) / unit);
+  }
+  return choice;
+}
+
+/** Options not dominated by a cheaper-or-equal one with lower-or-equal error. */
+function lowerFront(opts: readonly RankOption[]): number[] {
+  const order = opts
+    .map((_, i) => i)
+    .sort((a, b) => opts[a]!.bits - opts[b]!.bits || opts[a]!.error - opts[b]!.error);
+  const out: number[] = [];
+  for (const i of order) {
+    if (out.length === 0 || opts[i]!.error < opts[out[out.length - 1]!]!.error) out.push(i);
+  }
+  return out;
 }
 
 /**

@@ -1,25 +1,31 @@
 /**
  * The whole-model pipeline: calibrate (or take precomputed statistics) → decompose every
  * projection of every block by the plan, one weight in memory at a time → write the
- * compressed checkpoint. Resumable: each finished layer is saved in `outDir/.partial/` beside
- * a manifest fingerprinting model, calibration and plan; the final checkpoint is always
- * assembled from those per-layer files, so a resumed run writes the same bytes as an
- * uninterrupted one.
+ * compressed checkpoint. Layers are decomposed by a {@link LayerPool} (worker threads in Node,
+ * `threads` at a time, see `run-layers.ts`). Resumable: each finished layer is saved in
+ * `<outDir>.partial/` beside a manifest fingerprinting model, calibration and plan; the final
+ * checkpoint is always assembled from those per-layer files in the source's order, so a resumed
+ * or multi-threaded run writes the same bytes as an uninterrupted single-threaded one. The
+ * checkpoint is written inside the partial store and renamed into `outDir` at the end, so
+ * `outDir` never holds a half-written checkpoint.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CalderaError, type LongRunningOptions, throwIfAborted } from '@caldera/core';
+import {
+  CalderaError,
+  describeValue,
+  type LongRunningOptions,
+  throwIfAborted,
+} from '@caldera/core';
 import { DTYPE_ITEMSIZE, type ModelSource, writeFileAtomic } from '@caldera/io';
 import {
   type CalibrationStats,
   collectCalibration,
   type InputSite,
-  inputSiteOf,
-  type LinearName,
   LlamaModel,
 } from '@caldera/runtime';
-import { encodeLinear, type LinearEntry } from './checkpoint-format';
+import type { LinearEntry } from './checkpoint-format';
 import type { QuantizationConfig } from './checkpoint-reader';
 import {
   type CheckpointTensor,
@@ -27,24 +33,23 @@ import {
   keptBytes,
   writeCheckpoint,
 } from './checkpoint-writer';
+import { collectJobs, hessianCache } from './layer-jobs';
+import type { LayerPool } from './layer-pool';
+import { MemoryMeter, type MemoryPeaks } from './memory-meter';
+import { createNodeLayerPool } from './node-layer-pool';
 import {
   bytesOfArray,
   modelFingerprint,
+  openPartialStore,
   partialPath,
   partialTensors,
-  readPartialEntry,
   sha,
-  writePartial,
 } from './partial-store';
-import {
-  type CompressionPlan,
-  decomposeLayer,
-  type LayerSettings,
-  planToJson,
-  resolveLayer,
-} from './plan';
+import { type CompressionPlan, type LayerSettings, planToJson } from './plan';
+import { checkOutputDir, publishCheckpoint, stagingDirOf } from './publish-checkpoint';
+import { type LayerReport, runLayers } from './run-layers';
 import { sourceHfConfig, sourceTokenizerFiles } from './source-files';
-import { allocateJobRanks, DEFAULT_CANDIDATE_RANKS } from './target-bpw';
+import { allocateJobRanks, allocationOverrides, DEFAULT_CANDIDATE_RANKS } from './target-bpw';
 
 /**
  * Calibration input: statistics collected beforehand (`collectCalibration` or
@@ -66,34 +71,24 @@ export type CalibrationInput = CalibrationStats | { windows: readonly ArrayLike<
  * ```
  */
 export interface CompressModelOptions extends LongRunningOptions {
-  /** The checkpoint folder. */
+  /** The checkpoint folder (appears only when complete; an existing checkpoint is replaced). */
   outDir: string;
-  /** Reuse finished layers from `outDir/.partial/` (default false: start over). */
+  /** Reuse finished layers from `<outDir>.partial/` (default false: start over). */
   resume?: boolean;
+  /**
+   * Layers decomposed at once, each on its own worker thread (default 1: on the calling
+   * thread). Any count writes the same bytes.
+   */
+  threads?: number;
+  /** A pool to run layers on instead (e.g. Web Workers in a browser); `threads` is then ignored. */
+  pool?: LayerPool;
   /** dtype of kept tensors (default `'F16'`). */
   keptDtype?: 'F16' | 'F32';
   /** Tokenizer files to copy (default: those found beside the source model). */
   tokenizerFiles?: readonly string[];
 }
 
-/**
- * What happened to one compressed weight.
- *
- * @example
- * ```ts
- * const r: LayerReport = { name: 'model.layers.0.mlp.up_proj.weight', method: 'caldera', rank: 16,
- *   bitsPerParameter: 2.9, dataAwareError: 0.2, seconds: 0.4, resumed: false };
- * ```
- */
-export interface LayerReport {
-  name: string;
-  method: string;
-  rank: number;
-  bitsPerParameter: number;
-  dataAwareError: number;
-  seconds: number;
-  resumed: boolean;
-}
+export type { LayerReport } from './run-layers';
 
 /**
  * The result of {@link compressModel}.
@@ -123,20 +118,19 @@ export interface CompressSummary {
   seconds: number;
   /** Largest resident set size of the process seen after each layer (bytes). */
   peakRssBytes: number;
+  /** High-water marks of memory over the whole call (sampled after each layer and phase). */
+  memory: MemoryPeaks;
+  /**
+   * Memory once calibration is done (`baseline`: when compression starts) and its high-water
+   * marks while fingerprinting, decomposing and writing (`peaks`).
+   */
+  compressMemory: { baseline: MemoryPeaks; peaks: MemoryPeaks };
+  /** The most source weights held in memory at once while decomposing (at most `threads`). */
+  maxWeightsHeld: number;
+  /** Layers decomposed at once. */
+  threads: number;
   /** The plan's `targetBpw` when ranks were allocated (achieved: `linearBitsPerParameter`). */
   targetBpw?: number;
-}
-
-const LINEAR_RE =
-  /^model\.layers\.(\d+)\.(?:self_attn|mlp)\.(q_proj|k_proj|v_proj|o_proj|gate_proj|up_proj|down_proj)\.weight$/;
-
-interface Job {
-  name: string;
-  layer: number;
-  site: InputSite;
-  m: number;
-  n: number;
-  settings: LayerSettings;
 }
 
 async function calibrationStats(
@@ -158,12 +152,14 @@ async function calibrationStats(
  * @param source - the model (weights are read one tensor at a time)
  * @param calibration - statistics, or token windows to calibrate on
  * @param plan - per-weight rules and defaults
- * @param options - output folder, resume, kept dtype, tokenizer files, progress (tasks
- *   `fingerprint`, `calibrate`, `compress` with per-layer metrics `error`, `bpp`, `seconds`,
- *   `write`) and abort signal
+ * @param options - output folder, resume, threads or pool, kept dtype, tokenizer files,
+ *   progress (tasks `fingerprint`, `calibrate`, `compress` with per-layer metrics `error`,
+ *   `bpp`, `seconds`, `resumed`, `write`) and abort signal
  * @returns the summary
  * @throws CalderaError `INVALID_OPTIONS` when `plan.targetBpw` is below the cheapest option of
- *   every layer (the message names the minimum bpw); `RESUME_MISMATCH` when `resume` finds partial results of another model,
+ *   every layer (the message names the minimum bpw) or not below 16 (float16);
+ *   `INVALID_ARGUMENT` when `outDir` exists and is not a checkpoint, or for a bad `threads`;
+ *   `RESUME_MISMATCH` when `resume` finds partial results of another model,
  *   calibration or plan; `MISSING_CALIBRATION` when a layer's Hessian is absent; `ABORTED`;
  *   solver and I/O errors
  * @example
@@ -181,161 +177,144 @@ export async function compressModel(
   const t0 = performance.now();
   const { outDir, onProgress, signal } = options;
   const keptDtype = options.keptDtype ?? 'F16';
-  const c = source.config;
-  const jobs: Job[] = [];
-  for (const t of source.tensors()) {
-    const match = LINEAR_RE.exec(t.name);
-    if (!match) continue;
-    const settings = resolveLayer(plan, t.name);
-    if (settings === 'keep') continue;
-    jobs.push({
-      name: t.name,
-      layer: Number(match[1]),
-      site: inputSiteOf(match[2] as LinearName),
-      m: t.shape[0]!,
-      n: t.shape[1]!,
-      settings,
-    });
+  if (plan.targetBpw !== undefined && !(plan.targetBpw < 16)) {
+    throw new CalderaError(
+      'INVALID_OPTIONS',
+      `target ${describeValue(plan.targetBpw)} bits/param is not below float16's 16 bits/param: nothing to compress`,
+      { details: { target: plan.targetBpw } },
+    );
   }
+  await checkOutputDir(outDir);
+  const meter = new MemoryMeter();
+  const jobs = collectJobs(source, plan);
   const stats = await calibrationStats(source, calibration, { onProgress, signal });
-  onProgress?.({ type: 'start', task: 'fingerprint' });
-  const sites = [...new Set(jobs.map((j) => `${j.layer}:${j.site}`))];
-  const hessians = new Map<string, Float64Array>();
-  const hessian = (layer: number, site: InputSite): Float64Array => {
-    const key = `${layer}:${site}`;
-    let h = hessians.get(key);
-    if (h === undefined) {
-      try {
-        h = stats.inputMoment(layer, site);
-      } catch (cause) {
-        throw new CalderaError(
-          'MISSING_CALIBRATION',
-          `the calibration has no Hessian for block ${layer}, input ${site}`,
-          { cause, details: { layer, site } },
+  meter.sample();
+  const phase = new MemoryMeter();
+  const sample = () => {
+    meter.sample();
+    phase.sample();
+  };
+  const pool = options.pool ?? createNodeLayerPool(options.threads ?? 1);
+  try {
+    const hessian = hessianCache(stats, pool.threads + 1);
+    onProgress?.({ type: 'start', task: 'fingerprint' });
+    const sites = [...new Set(jobs.map((j) => `${j.layer}:${j.site}`))];
+    const fingerprint = {
+      format: 'caldera-partial',
+      version: 1,
+      model: await modelFingerprint(source, signal),
+      calibration: sha(
+        sites.map((s) => {
+          const [l, site] = s.split(':');
+          return bytesOfArray(hessian(Number(l), site as InputSite));
+        }),
+      ),
+      plan: sha([planToJson(plan), keptDtype]),
+    };
+    onProgress?.({ type: 'done', task: 'fingerprint' });
+    sample();
+    const manifestText = `${JSON.stringify(fingerprint, null, 2)}\n`;
+    const store = await openPartialStore(outDir, manifestText, options.resume ?? false);
+    const partialDir = store.dir;
+
+    if (plan.targetBpw !== undefined) {
+      const allocationPath = join(partialDir, 'allocation.json');
+      // one override per job ({ rank, qBits?, lrBits? }); a bare number is a rank (older runs)
+      let overrides: (Partial<LayerSettings> | number)[];
+      if (store.resumed && existsSync(allocationPath)) {
+        overrides = JSON.parse(await readFile(allocationPath, 'utf8')) as typeof overrides;
+      } else {
+        const allocation = await allocateJobRanks(
+          jobs,
+          plan.targetBpw,
+          plan.candidateRanks ?? DEFAULT_CANDIDATE_RANKS,
+          (name) => source.readTensor(name),
+          (job) => hessian(job.layer, job.site),
+          {
+            onProgress,
+            signal,
+            ...(plan.candidateQBits !== undefined ? { candidateQBits: plan.candidateQBits } : {}),
+            ...(plan.candidateLrBits !== undefined
+              ? { candidateLrBits: plan.candidateLrBits }
+              : {}),
+          },
         );
+        overrides = allocationOverrides(jobs, allocation);
+        await writeFileAtomic(allocationPath, async (h) => {
+          await h.writeFile(`${JSON.stringify(overrides)}\n`);
+        });
       }
-      hessians.clear();
-      hessians.set(key, h);
+      for (let i = 0; i < jobs.length; i++) {
+        const job = jobs[i]!;
+        const o = overrides[i]!;
+        const ranked = job.settings.method === 'caldera' || job.settings.method === 'lord';
+        if (typeof o !== 'number') job.settings = { ...job.settings, ...o };
+        else if (ranked) job.settings = { ...job.settings, rank: o };
+      }
+      sample();
     }
-    return h;
-  };
-  const fingerprint = {
-    format: 'caldera-partial',
-    version: 1,
-    model: await modelFingerprint(source, signal),
-    calibration: sha(
-      sites.map((s) => {
-        const [l, site] = s.split(':');
-        return bytesOfArray(hessian(Number(l), site as InputSite));
-      }),
-    ),
-    plan: sha([planToJson(plan), keptDtype]),
-  };
-  onProgress?.({ type: 'done', task: 'fingerprint' });
-  const partialDir = join(outDir, '.partial');
-  const manifestPath = join(partialDir, 'manifest.json');
-  const manifestText = `${JSON.stringify(fingerprint, null, 2)}\n`;
-  if (options.resume && existsSync(manifestPath)) {
-    const old = await readFile(manifestPath, 'utf8');
-    if (old !== manifestText) {
-      throw new CalderaError(
-        'RESUME_MISMATCH',
-        `${partialDir} holds partial results of another model, calibration or plan; run without resume to start over`,
-        { details: { expected: fingerprint, found: old } },
-      );
-    }
-  } else {
+
+    const { entries, reports, maxWeightsHeld } = await runLayers({
+      jobs,
+      pool,
+      outDir,
+      readTensor: (name) => source.readTensor(name),
+      hessian,
+      sample,
+      ...(onProgress !== undefined ? { onProgress } : {}),
+      ...(signal !== undefined ? { signal } : {}),
+    });
+    const written = await writeOutput(source, plan, options, entries, partialDir);
+    sample();
     await rm(partialDir, { recursive: true, force: true });
-    await mkdir(partialDir, { recursive: true });
-    await writeFileAtomic(manifestPath, async (h) => {
-      await h.writeFile(manifestText);
-    });
+    return {
+      outDir,
+      layers: reports,
+      ...written,
+      seconds: (performance.now() - t0) / 1000,
+      peakRssBytes: meter.peaks.rssBytes,
+      memory: { ...meter.peaks },
+      compressMemory: { baseline: phase.baseline, peaks: { ...phase.peaks } },
+      maxWeightsHeld,
+      threads: pool.threads,
+      ...(plan.targetBpw !== undefined ? { targetBpw: plan.targetBpw } : {}),
+    };
+  } finally {
+    await pool.close();
   }
+}
 
-  if (plan.targetBpw !== undefined) {
-    const allocationPath = join(partialDir, 'allocation.json');
-    let ranks: number[];
-    if (options.resume && existsSync(allocationPath)) {
-      ranks = JSON.parse(await readFile(allocationPath, 'utf8')) as number[];
-    } else {
-      const allocation = await allocateJobRanks(
-        jobs,
-        plan.targetBpw,
-        plan.candidateRanks ?? DEFAULT_CANDIDATE_RANKS,
-        (name) => source.readTensor(name),
-        (job) => hessian(job.layer, job.site),
-        { onProgress, signal },
-      );
-      ranks = allocation.ranks;
-      await writeFileAtomic(allocationPath, async (h) => {
-        await h.writeFile(`${JSON.stringify(ranks)}\n`);
-      });
-    }
-    for (let i = 0; i < jobs.length; i++) {
-      const job = jobs[i]!;
-      if (job.settings.method === 'caldera' || job.settings.method === 'lord') {
-        job.settings = { ...job.settings, rank: ranks[i]! };
-      }
-    }
-  }
+type WrittenSizes = Pick<
+  CompressSummary,
+  | 'linearParameters'
+  | 'linearBitsPerParameter'
+  | 'totalParameters'
+  | 'modelBitsPerParameter'
+  | 'bytesBefore'
+  | 'bytesAfter'
+>;
 
-  const reports: LayerReport[] = [];
-  let peakRssBytes = process.memoryUsage().rss;
-  const entries: Record<string, LinearEntry> = {};
-  onProgress?.({ type: 'start', task: 'compress', total: jobs.length, unit: 'layers' });
-  for (let i = 0; i < jobs.length; i++) {
-    throwIfAborted(signal, 'compressModel');
-    const job = jobs[i]!;
-    const path = partialPath(outDir, job.name);
-    const started = performance.now();
-    let entry: LinearEntry;
-    const resumed = existsSync(path);
-    if (resumed) {
-      entry = await readPartialEntry(path);
-    } else {
-      const w = await source.readTensor(job.name);
-      const d = decomposeLayer(job.settings, w, job.m, job.n, hessian(job.layer, job.site));
-      const enc = encodeLinear(job.name, d);
-      entry = enc.entry;
-      await writePartial(path, entry, enc.tensors);
-    }
-    entries[job.name] = entry;
-    peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
-    const seconds = (performance.now() - started) / 1000;
-    reports.push({
-      name: job.name,
-      method: entry.method,
-      rank: entry.rank,
-      bitsPerParameter: entry.bits_per_parameter,
-      dataAwareError: entry.data_aware_error,
-      seconds,
-      resumed,
-    });
-    onProgress?.({
-      type: 'progress',
-      task: 'compress',
-      current: i + 1,
-      total: jobs.length,
-      unit: 'layers',
-      message: job.name,
-      metrics: {
-        error: entry.data_aware_error,
-        bpp: entry.bits_per_parameter,
-        seconds,
-        resumed: resumed ? 1 : 0,
-      },
-    });
-  }
-  onProgress?.({ type: 'done', task: 'compress' });
-
+/** Assembles the checkpoint from the partial store (source order), writes and publishes it. */
+async function writeOutput(
+  source: ModelSource,
+  plan: CompressionPlan,
+  options: CompressModelOptions,
+  entryMap: ReadonlyMap<string, LinearEntry>,
+  partialDir: string,
+): Promise<WrittenSizes> {
+  const { outDir, onProgress, signal } = options;
+  const keptDtype = options.keptDtype ?? 'F16';
   const tensors: CheckpointTensor[] = [];
+  const entries: Record<string, LinearEntry> = {};
   let totalParameters = 0;
   let bytesBefore = 0;
   for (const t of source.tensors()) {
     const count = t.shape.reduce((a, b) => a * b, 1);
     totalParameters += count;
     bytesBefore += count * DTYPE_ITEMSIZE[t.dtype];
-    if (Object.hasOwn(entries, t.name)) {
+    const entry = entryMap.get(t.name);
+    if (entry !== undefined) {
+      entries[t.name] = entry;
       tensors.push(...(await partialTensors(partialPath(outDir, t.name))));
     } else {
       tensors.push({
@@ -357,16 +336,18 @@ export async function compressModel(
   const quantization: QuantizationConfig = {
     quant_method: plan.defaults.method,
     format_version: 1,
-    llama_config: c,
+    llama_config: source.config,
     kept_dtype: keptDtype,
     linear_bits_per_parameter: linearBitsPerParameter,
     tensors: entries,
   };
   throwIfAborted(signal, 'compressModel');
   onProgress?.({ type: 'start', task: 'write' });
-  const hfConfig = (await sourceHfConfig(source)) ?? hfConfigFromLlama(c);
+  const hfConfig = (await sourceHfConfig(source)) ?? hfConfigFromLlama(source.config);
+  const staging = stagingDirOf(partialDir);
+  await rm(staging, { recursive: true, force: true });
   const bytesAfter = await writeCheckpoint(
-    outDir,
+    staging,
     {
       hfConfig,
       quantization,
@@ -375,19 +356,15 @@ export async function compressModel(
     },
     { signal },
   );
-  await rm(partialDir, { recursive: true, force: true });
+  throwIfAborted(signal, 'compressModel');
+  await publishCheckpoint(staging, outDir);
   onProgress?.({ type: 'done', task: 'write' });
   return {
-    outDir,
-    layers: reports,
     linearParameters,
     linearBitsPerParameter,
     totalParameters,
     modelBitsPerParameter: (8 * bytesAfter) / totalParameters,
     bytesBefore,
     bytesAfter,
-    seconds: (performance.now() - t0) / 1000,
-    peakRssBytes,
-    ...(plan.targetBpw !== undefined ? { targetBpw: plan.targetBpw } : {}),
   };
 }

@@ -1,12 +1,19 @@
 /**
- * The per-layer store of a resumable compression (`outDir/.partial/`): one small safetensors
+ * The per-layer store of a resumable compression (`<outDir>.partial/`): one small safetensors
  * file per finished weight (its tensors, and its checkpoint entry as metadata `entry`), and
  * the SHA-256 fingerprints that the manifest beside them records.
  */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
-import { throwIfAborted } from '@caldera/core';
-import { type ModelSource, SafetensorsFile, writeSafetensorsFile } from '@caldera/io';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { CalderaError, throwIfAborted } from '@caldera/core';
+import {
+  type ModelSource,
+  SafetensorsFile,
+  writeFileAtomic,
+  writeSafetensorsFile,
+} from '@caldera/io';
 import type { EncodedTensor, LinearEntry } from './checkpoint-format';
 import type { CheckpointTensor } from './checkpoint-writer';
 
@@ -65,18 +72,33 @@ export async function modelFingerprint(source: ModelSource, signal?: AbortSignal
 }
 
 /**
- * Where a finished weight is stored.
+ * The partial store of an output folder: a sibling folder `<outDir>.partial`, so that the
+ * output folder itself only ever appears complete (see `publishCheckpoint`).
  *
- * @param dir - the output folder
- * @param name - the weight name
- * @returns `dir/.partial/<name>.safetensors`
+ * @param outDir - the output folder
+ * @returns `<outDir>.partial`
  * @example
  * ```ts
- * partialPath('out', 'model.norm.weight'); // 'out/.partial/model.norm.weight.safetensors'
+ * partialDirOf('out/model'); // 'out/model.partial'
  * ```
  */
-export function partialPath(dir: string, name: string): string {
-  return join(dir, '.partial', `${name}.safetensors`);
+export function partialDirOf(outDir: string): string {
+  return `${resolve(outDir)}.partial`;
+}
+
+/**
+ * Where a finished weight is stored.
+ *
+ * @param outDir - the output folder
+ * @param name - the weight name
+ * @returns `<outDir>.partial/<name>.safetensors`
+ * @example
+ * ```ts
+ * partialPath('out', 'model.norm.weight'); // '/abs/out.partial/model.norm.weight.safetensors'
+ * ```
+ */
+export function partialPath(outDir: string, name: string): string {
+  return join(partialDirOf(outDir), `${name}.safetensors`);
 }
 
 /**
@@ -153,4 +175,44 @@ export async function partialTensors(path: string): Promise<CheckpointTensor[]> 
   } finally {
     await f.close();
   }
+}
+
+/**
+ * Opens the partial store of an output folder for a run: with `resume` and a manifest equal to
+ * `manifestText`, keeps what is there; otherwise starts an empty store with that manifest.
+ *
+ * @param outDir - the output folder
+ * @param manifestText - the run's manifest (fingerprints of model, calibration and plan)
+ * @param resume - reuse finished layers
+ * @returns the store's folder and whether an earlier run's store was kept
+ * @throws CalderaError `RESUME_MISMATCH` when `resume` finds another run's store
+ * @example
+ * ```ts
+ * const { dir } = await openPartialStore('out', manifest, true);
+ * ```
+ */
+export async function openPartialStore(
+  outDir: string,
+  manifestText: string,
+  resume: boolean,
+): Promise<{ dir: string; resumed: boolean }> {
+  const dir = partialDirOf(outDir);
+  const manifestPath = join(dir, 'manifest.json');
+  if (resume && existsSync(manifestPath)) {
+    const old = await readFile(manifestPath, 'utf8');
+    if (old !== manifestText) {
+      throw new CalderaError(
+        'RESUME_MISMATCH',
+        `${dir} holds partial results of another model, calibration or plan; run without resume to start over`,
+        { details: { expected: manifestText, found: old } },
+      );
+    }
+    return { dir, resumed: true };
+  }
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  await writeFileAtomic(manifestPath, async (h) => {
+    await h.writeFile(manifestText);
+  });
+  return { dir, resumed: false };
 }

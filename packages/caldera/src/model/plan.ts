@@ -82,6 +82,14 @@ export interface CompressionPlan {
   targetBpw?: number;
   /** Ranks tried per layer under `targetBpw` (default 0, 8, 16, 32, 64; capped by min(m, n)). */
   candidateRanks?: readonly number[];
+  /**
+   * Bits of Q tried per layer under `targetBpw` (2, 3, 4; default: each layer's own `qBits`):
+   * the allocator then chooses Q's precision and the rank together (rank 0 with 3-bit Q is the
+   * mixed-precision LDLQ, so those allocations are among the candidates).
+   */
+  candidateQBits?: readonly number[];
+  /** Bits of L and R tried per layer under `targetBpw` (2, 3, 4, 16; default: own `lrBits`). */
+  candidateLrBits?: readonly number[];
 }
 
 function regexOf(p: RegExp | string): RegExp {
@@ -141,6 +149,8 @@ export function planToJson(plan: CompressionPlan): string {
     rules,
     ...(plan.targetBpw !== undefined ? { targetBpw: plan.targetBpw } : {}),
     ...(plan.candidateRanks !== undefined ? { candidateRanks: plan.candidateRanks } : {}),
+    ...(plan.candidateQBits !== undefined ? { candidateQBits: plan.candidateQBits } : {}),
+    ...(plan.candidateLrBits !== undefined ? { candidateLrBits: plan.candidateLrBits } : {}),
   });
 }
 

@@ -62,8 +62,10 @@ export class CalderaLinear implements Linear {
   readonly inFeatures: number;
   readonly rank: number;
   readonly q: PackedE8Matrix;
-  private readonly lt: PackedE8Matrix | Float32Array | undefined;
-  private readonly r: PackedE8Matrix | Float32Array | undefined;
+  /** Lᵀ (k × m): packed E8 codes or float32; undefined for rank 0 (read by exporters). */
+  readonly lt: PackedE8Matrix | Float32Array | undefined;
+  /** R (k × n): packed E8 codes or float32; undefined for rank 0 (read by exporters). */
+  readonly r: PackedE8Matrix | Float32Array | undefined;
   readonly su: Float32Array;
   readonly sv: Float32Array;
   readonly globalScale: number;
