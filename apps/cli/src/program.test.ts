@@ -48,6 +48,16 @@ describe('caldera inspect', () => {
     expect(offline.err).toContain('[HUB_OFFLINE_MISS]');
   });
 
+  it('prints the stack only with --verbose, given before or after the command', async () => {
+    const after = await cli('inspect', `${root}no-such-model`, '--verbose');
+    expect(after.code).toBe(3);
+    expect(after.err).toMatch(/\[FILE_NOT_FOUND\]/);
+    expect(after.err).toMatch(/\n\s+at /);
+    const before = await cli('--verbose', 'inspect', `${root}no-such-model`);
+    expect(before.code).toBe(3);
+    expect(before.err).toMatch(/\n\s+at /);
+  });
+
   it('exits 2 on usage errors and 0 on --help', async () => {
     expect((await cli('frobnicate')).code).toBe(2);
     expect((await cli('inspect')).code).toBe(2);

@@ -45,6 +45,10 @@ export function buildProgram(io: CliIo = defaultIo): Command {
   const program = new Command('caldera')
     .description('Compress language models: CALDERA (Q + L·R) and LoRD, in TypeScript.')
     .version('0.0.0')
+    .option(
+      '--verbose',
+      'on an error, also print its stack trace (any position on the command line)',
+    )
     .showHelpAfterError()
     .addHelpText('after', `\n${exitCodesHelp()}`)
     .configureOutput({ writeOut: io.out, writeErr: io.err })
@@ -63,7 +67,8 @@ export function buildProgram(io: CliIo = defaultIo): Command {
 
 /**
  * Runs the CLI on an argv array and returns the exit code. Errors are printed as one line
- * naming their code (`CalderaError`), never as a raw stack (set `CALDERA_DEBUG=1` for stacks).
+ * naming their code (`CalderaError`), never as a raw stack unless `--verbose` is given (anywhere on
+ * the command line; `CALDERA_DEBUG=1` does the same).
  *
  * @param argv - `process.argv`-style arguments (node, script, …args)
  * @param io - where to print
@@ -75,8 +80,13 @@ export function buildProgram(io: CliIo = defaultIo): Command {
  */
 export async function run(argv: string[], io: CliIo = defaultIo): Promise<number> {
   const program = buildProgram(io);
+  // `--verbose` is global: accepted before or after the command, removed before commander parses.
+  const verbose = argv.slice(2).includes('--verbose');
+  const args = verbose
+    ? [...argv.slice(0, 2), ...argv.slice(2).filter((a) => a !== '--verbose')]
+    : argv;
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(args);
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) {
@@ -91,10 +101,11 @@ export async function run(argv: string[], io: CliIo = defaultIo): Promise<number
     } else {
       const err = e instanceof Error ? e : new CalderaError('INTERNAL', String(e));
       io.err(
-        `${pc.red('internal error')}: ${err.message}\n(please report this; set CALDERA_DEBUG=1 for details)\n`,
+        `${pc.red('internal error')}: ${err.message}\n(please report this; run again with --verbose for details)\n`,
       );
     }
-    if (process.env.CALDERA_DEBUG && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
+    if ((verbose || process.env.CALDERA_DEBUG) && e instanceof Error && e.stack)
+      io.err(`${e.stack}\n`);
     return code;
   }
 }
