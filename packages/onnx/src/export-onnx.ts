@@ -14,6 +14,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
   hfConfigFromLlama,
@@ -29,7 +30,7 @@ import {
   throwIfAborted,
 } from '@caldera/core';
 import { openModel } from '@caldera/io';
-import { LlamaModel } from '@caldera/runtime';
+import { isLordCheckpoint, LlamaModel, loadLordModel } from '@caldera/runtime';
 import { buildDecoderGraph } from './decoder-graph';
 import type { LinearExportOptions } from './linear-export';
 import { writeOnnxModel } from './model-file';
@@ -115,6 +116,22 @@ async function load(path: string, options: LongRunningOptions): Promise<Loaded> 
     throw new CalderaError('FILE_NOT_FOUND', `model ${describeValue(path)} does not exist`, {
       details: { path },
     });
+  }
+  if (await isLordCheckpoint(path)) {
+    // LoRD folder: each decomposed projection is two dense weights → two MatMuls.
+    const model = await loadLordModel(path, options);
+    const raw = JSON.parse(await readFile(join(path, 'config.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const { lord_config: _l, ...hfConfig } = raw;
+    return {
+      model,
+      hfConfig,
+      tokenizerFiles: sourceTokenizerFiles({ location: path } as Parameters<
+        typeof sourceTokenizerFiles
+      >[0]),
+    };
   }
   if (await isCompressedCheckpoint(path)) {
     const model = await loadCompressedModel(path, options);
