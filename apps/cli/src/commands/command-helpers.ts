@@ -11,6 +11,7 @@ import {
   loadTokenizer,
   openModel,
   readTextDocuments,
+  SafetensorsFile,
   type Tokenizer,
   tokenizeDocuments,
 } from '@caldera/io';
@@ -79,11 +80,41 @@ export function resolveInputs(
 }
 
 /**
- * Loads a float model (folder, .bin, Hub id) or a compressed checkpoint folder.
+ * Parameters stored in a folder's `*.safetensors` files: Σ over every tensor of the product of
+ * its shape, read from the headers only.
+ *
+ * @param dir - the folder
+ * @returns the parameter count (0 when the folder has no safetensors file)
+ * @throws CalderaError from `@caldera/io` for an unreadable or malformed header
+ * @example
+ * ```ts
+ * await storedParameterCount('out/pycode-lord'); // fewer than 6,450,432 after LoRD
+ * ```
+ */
+export async function storedParameterCount(dir: string): Promise<number> {
+  let total = 0;
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.safetensors'))
+    .sort();
+  for (const f of files) {
+    const file = await SafetensorsFile.open(join(dir, f));
+    try {
+      for (const t of file.tensors()) total += t.shape.reduce((a, b) => a * b, 1);
+    } finally {
+      await file.close();
+    }
+  }
+  return total;
+}
+
+/**
+ * Loads a float model (folder, .bin, Hub id), a compressed checkpoint folder or a LoRD folder.
  *
  * @param path - the model
  * @param onProgress - progress
- * @returns the runnable model and whether it was compressed
+ * @returns the runnable model, whether it was compressed, and — for a LoRD folder, whose
+ *   factors change the shapes — the parameters actually stored (the config's count no longer
+ *   applies; other formats leave it undefined)
  * @example
  * ```ts
  * const { model } = await loadAnyModel('out/pycode-caldera');
@@ -92,12 +123,16 @@ export function resolveInputs(
 export async function loadAnyModel(
   path: string,
   onProgress?: ProgressCallback,
-): Promise<{ model: LlamaModel; compressed: boolean }> {
+): Promise<{ model: LlamaModel; compressed: boolean; storedParameters?: number }> {
   if (await isCompressedCheckpoint(path)) {
     return { model: await loadCompressedModel(path, { onProgress }), compressed: true };
   }
   if (await isLordCheckpoint(path)) {
-    return { model: await loadLordModel(path, { onProgress }), compressed: true };
+    return {
+      model: await loadLordModel(path, { onProgress }),
+      compressed: true,
+      storedParameters: await storedParameterCount(path),
+    };
   }
   const source = await openModel(path, { onProgress });
   try {

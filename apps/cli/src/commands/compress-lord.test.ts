@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadHfModel, loadTokenizer, SafetensorsFile } from '@caldera/io';
@@ -72,11 +72,32 @@ describe('caldera compress --method lord', () => {
       expect(file.tensor(`${base}.1.weight`).shape[1]).toBe(k);
     }
     let linear = 0;
+    let stored = 0;
+    let dataEnd = 0;
     for (const t of file.tensors()) {
       if (/\.layers\.\d+\.(self_attn|mlp)\./.test(t.name)) linear += t.shape[0]! * t.shape[1]!;
+      stored += t.shape.reduce((a, b) => a * b, 1);
+      dataEnd = Math.max(dataEnd, t.dataOffsets[1]);
     }
+    const fileBytes = file.dataOffset + dataEnd;
     await file.close();
     expect(linear).toBe(lc!.linear_parameters);
+    expect(fileBytes).toBe((await stat(join(out, 'model.safetensors'))).size);
+    // eval and inspect count the stored factors, not the config's dense shapes
+    expect(stored).toBeLessThan(6_450_432);
+    const ev = await cli('eval', out, '--data', text, '--seq', '64', '--windows', '1', '--json');
+    expect(ev.code, ev.err).toBe(0);
+    const e = JSON.parse(ev.out);
+    expect(e.compressed).toBe(true);
+    expect(e.parameters).toBe(stored);
+    expect(e.bytes).toBe(fileBytes);
+    expect(e.bits_per_param).toBeCloseTo((8 * fileBytes) / stored, 10);
+    const ins = await cli('inspect', out, '--json');
+    expect(ins.code, ins.err).toBe(0);
+    const report = JSON.parse(ins.out);
+    expect(report.format).toBe('caldera-lord');
+    expect(report.totalParameters).toBe(stored);
+    expect(report.config.hiddenSize).toBe(256);
     expect(1 - linear / dense).toBeGreaterThanOrEqual(0.05);
     expect(1 - linear / dense).toBeLessThan(0.06);
     expect(Object.keys(lc!.ranks).length).toBeGreaterThan(0);

@@ -49,6 +49,7 @@ export interface EvalResult {
   windows: number;
   bits_per_param: number;
   bytes: number;
+  /** From the config; for a LoRD folder, the parameters its safetensors actually store. */
   parameters: number;
   base?: string;
   base_ppl?: number;
@@ -108,14 +109,19 @@ export async function evalCommand(
   try {
     const all = await readTokens(data!, await findTokenizer(model, opts.tokenizer));
     const tokens = all.subarray(Math.min(all.length, offset));
-    const { model: m, compressed } = await loadAnyModel(model, progress.onProgress);
+    const {
+      model: m,
+      compressed,
+      storedParameters,
+    } = await loadAnyModel(model, progress.onProgress);
     const windowOptions = {
       contextLength,
       bos: 'prepend' as const,
       onProgress: progress.onProgress,
       ...(maxWindows !== undefined ? { maxWindows } : {}),
     };
-    const parameters = parameterCount(m.config);
+    // a LoRD folder stores fewer parameters than its config describes (X → X.0, X.1)
+    const parameters = storedParameters ?? parameterCount(m.config);
     const bytes = weightBytesOnDisk(model);
     const result: EvalResult = {
       model,

@@ -1,10 +1,14 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   DTYPE_ITEMSIZE,
   type HubOptions,
   openModel,
+  readHfConfig,
   SafetensorsFile,
   type TensorInfo,
 } from '@caldera/io';
+import { readLordConfig } from '@caldera/runtime';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { formatBytes, formatCount, formatTable } from '../format';
@@ -42,8 +46,18 @@ function summarise(location: string, format: string, infos: TensorInfo[]): Inspe
   };
 }
 
+async function isLocalDir(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Inspects a model: a Hugging Face folder, a `.safetensors` file, a llama2.c `.bin`, or a Hub id.
+ * Inspects a model: a Hugging Face folder, a LoRD checkpoint folder (its stored factors
+ * `X.0.weight`/`X.1.weight`, format `caldera-lord`), a `.safetensors` file, a llama2.c `.bin`,
+ * or a Hub id.
  *
  * @param path - the model's location
  * @param options - progress and cancellation (for Hub downloads)
@@ -60,6 +74,18 @@ export async function inspectModel(path: string, options: HubOptions = {}): Prom
     const file = await SafetensorsFile.open(path);
     try {
       return summarise(path, 'safetensors', file.tensors());
+    } finally {
+      await file.close();
+    }
+  }
+  // a LoRD folder's projections are factor pairs, which the Hugging Face loader rejects
+  const lord = (await isLocalDir(path)) ? await readLordConfig(path) : null;
+  if (lord !== null) {
+    const file = await SafetensorsFile.open(join(path, 'model.safetensors'));
+    try {
+      const report = summarise(path, 'caldera-lord', file.tensors());
+      report.config = { ...(lord.llama_config ?? (await readHfConfig(join(path, 'config.json')))) };
+      return report;
     } finally {
       await file.close();
     }
