@@ -31,6 +31,13 @@ export {
   valueInfo,
 } from './graph-builder';
 export { emitLinear, type LinearExportOptions, type SharedConstants } from './linear-export';
+export {
+  buildOnnxModelBytes,
+  encodeModelProto,
+  MAX_INLINE_MODEL_BYTES,
+  serializeOnnxModel,
+  type TensorProtoValue,
+} from './model-bytes';
 export { EXTERNAL_MIN_BYTES, type WrittenModel, writeOnnxModel } from './model-file';
 export {
   OrtDecoder,

@@ -8,7 +8,8 @@ import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CalderaError } from '@caldera/core';
 import onnxProto from 'onnx-proto';
-import { type GraphBuilder, ONNX_DTYPES, valueInfo } from './graph-builder';
+import { type GraphBuilder, ONNX_DTYPES } from './graph-builder';
+import { encodeModelProto } from './model-bytes';
 
 const { onnx } = onnxProto;
 
@@ -76,22 +77,7 @@ export function writeOnnxModel(g: GraphBuilder, path: string, graphName: string)
       }
       initializer.push(proto);
     }
-    const opsetImport = [{ domain: '', version: 17 }];
-    for (const d of g.domains) opsetImport.push({ domain: d, version: 1 });
-    const model = onnx.ModelProto.create({
-      irVersion: 8,
-      producerName: '@caldera/onnx',
-      producerVersion: '0.0.0',
-      opsetImport,
-      graph: {
-        name: graphName,
-        node: g.nodes,
-        initializer,
-        input: g.inputs.map(valueInfo),
-        output: g.outputs.map(valueInfo),
-      },
-    });
-    const bytes = onnx.ModelProto.encode(model).finish();
+    const bytes = encodeModelProto(g, graphName, initializer);
     writeFileSync(path, bytes);
     return { modelBytes: bytes.byteLength, dataBytes: offset };
   } catch (cause) {
