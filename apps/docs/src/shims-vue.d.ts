@@ -5,3 +5,9 @@ declare module '*.vue' {
   const component: DefineComponent<object, object, unknown>;
   export default component;
 }
+
+// Vite's `?url` imports (an asset's served URL), as in vite/client.
+declare module '*?url' {
+  const url: string;
+  export default url;
+}

@@ -190,4 +190,38 @@ describe('playground in chromium', () => {
     expect(Number(await card.getAttribute('data-bpp'))).toBe(node.bitsPerParameter);
     expect(errors).toEqual([]);
   });
+  it(
+    'Model lab: onnxruntime-web generates the same tokens as the runtime',
+    {
+      timeout: 120_000,
+    },
+    async () => {
+      const page = await context!.newPage();
+      onTestFailed(async () => {
+        await page.screenshot({ path: `${artifacts}/model-lab-failure.png`, fullPage: true });
+      });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(url.replace('matrix-lab', 'model-lab'));
+      await expect
+        .poll(() => page.getByTestId('status').textContent(), { timeout: 60_000 })
+        .toBe('ready');
+      await page.getByTestId('method').selectOption('rtn');
+      await page.getByTestId('windows').fill('2');
+      await page.getByTestId('max-tokens').fill('16');
+      await page.getByTestId('run').click();
+      const card = page.getByTestId('ort-original');
+      await card.waitFor({ timeout: 100_000 });
+      await page.screenshot({ path: `${artifacts}/model-lab-ort.png`, fullPage: true });
+      const tokens = await card.getAttribute('data-tokens');
+      console.log(
+        `model lab: ${(await page.getByTestId('model-lab').textContent())?.replace(/\s+/g, ' ')}`,
+      );
+      expect(tokens!.split(',').length).toBeGreaterThan(0);
+      expect(tokens).toBe(await card.getAttribute('data-runtime-tokens'));
+      expect(await card.getAttribute('data-same')).toBe('true');
+      expect(await page.getByTestId('ort-compressed').getAttribute('data-tokens')).not.toBe('');
+      expect(errors).toEqual([]);
+    },
+  );
 });

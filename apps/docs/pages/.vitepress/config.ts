@@ -89,7 +89,10 @@ export default defineConfig({
         '@caldera/io > zod',
         '@caldera/io > @huggingface/tokenizers',
         '@caldera/core > pure-rand/generator/xoroshiro128plus',
+        '@caldera/onnx > onnx-proto',
       ],
+      // Served as is: its worker threads and .wasm lookups rely on the file's own URL.
+      exclude: ['onnxruntime-web', 'onnxruntime-web/wasm'],
     },
     build: { chunkSizeWarningLimit: 4000 },
   },

@@ -6,6 +6,9 @@
 import { isCalderaError, type ProgressEvent } from '@caldera/core';
 import { parseSafetensors } from '@caldera/io';
 import { getBackend, startThreads } from '@caldera/linalg';
+import type { OrtModuleLike } from '@caldera/onnx';
+// The .wasm ONNX Runtime fetches, served by Vite (dev: from node_modules; build: emitted asset).
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import {
   type LabModelFiles,
   type LabProblem,
@@ -69,6 +72,18 @@ function progressFor(id: number, flag: Int32Array | undefined, ac: AbortControll
   };
 }
 
+/**
+ * onnxruntime-web's WebAssembly-only build (73 kB + a 14 MB .wasm, half the default build's
+ * WebGPU-capable 28 MB), loaded on the first Model-lab run: the Matrix lab never needs it.
+ */
+async function loadOrt() {
+  const ort = await import('onnxruntime-web/wasm');
+  ort.env.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, location.href).href };
+  ort.env.wasm.numThreads = scope.crossOriginIsolated === true ? 2 : 1;
+  const threads = ort.env.wasm.numThreads;
+  return { ort, backend: `onnxruntime-web wasm, ${threads} thread${threads === 1 ? '' : 's'}` };
+}
+
 async function handle(msg: ToWorker): Promise<void> {
   switch (msg.type) {
     case 'init': {
@@ -113,7 +128,10 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'model': {
       const ac = new AbortController();
       running.set(msg.id, ac);
+      const { ort, backend } = await loadOrt();
       const result = await runModelLab(await modelFiles(), msg.request, {
+        ort: ort as unknown as OrtModuleLike,
+        ortBackend: backend,
         onProgress: progressFor(msg.id, msg.cancel, ac),
         signal: ac.signal,
         onToken: (which, text) => scope.postMessage({ type: 'token', id: msg.id, which, text }),

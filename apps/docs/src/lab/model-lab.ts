@@ -6,6 +6,7 @@
 import { decompose, toRuntimeLinear } from '@caldera/caldera';
 import { type LongRunningOptions, throwIfAborted } from '@caldera/core';
 import { makeWindows, parseHfConfig, parseSafetensors, SentencePieceTokenizer } from '@caldera/io';
+import type { OrtModuleLike } from '@caldera/onnx';
 import {
   collectCalibration,
   type DenseLinear,
@@ -16,6 +17,7 @@ import {
   loadLlamaWeights,
 } from '@caldera/runtime';
 import type { LabModelFiles } from './matrix-lab';
+import { type LabGeneration, type OrtLabResult, runOrtLab } from './ort-lab';
 
 /**
  * Options of {@link runModelLab}.
@@ -59,6 +61,10 @@ export interface ModelLabResult {
   compressedText: string;
   /** Seconds spent compressing. */
   compressSeconds: number;
+  /** The TypeScript runtime's generations (ids, text, tokens/s). */
+  runtime: { original: LabGeneration; compressed: LabGeneration };
+  /** The same prompt through ONNX Runtime, when an `ort` module was passed. */
+  ort?: OrtLabResult;
 }
 
 async function loadModel(files: LabModelFiles, options: LongRunningOptions): Promise<LlamaModel> {
@@ -81,7 +87,8 @@ async function loadModel(files: LabModelFiles, options: LongRunningOptions): Pro
  * @param files - the model's files
  * @param r - method, bits, calibration, prompt
  * @param options - progress (tasks `calibrate`, `compress` with unit `projections`), abort
- *   signal, and `onToken` for streamed text
+ *   signal, `onToken` for streamed text, and `ort` (with its `ortBackend` label) to also run
+ *   both models as in-memory ONNX decoders with ONNX Runtime
  * @returns the summary
  * @throws CalderaError `ABORTED`, and whatever loading, calibration or the solver throws
  * @example
@@ -94,6 +101,8 @@ export async function runModelLab(
   r: ModelLabRequest,
   options: LongRunningOptions & {
     onToken?: (which: 'original' | 'compressed', text: string) => void;
+    ort?: OrtModuleLike;
+    ortBackend?: string;
   } = {},
 ): Promise<ModelLabResult> {
   const { onProgress, signal } = options;
@@ -153,6 +162,7 @@ export async function runModelLab(
   const compressSeconds = (performance.now() - t0) / 1000;
   const gen = async (model: LlamaModel, which: 'original' | 'compressed') => {
     let text = '';
+    const t = performance.now();
     const res = await generate(model, r.prompt, {
       tokenizer,
       maxTokens: r.maxTokens,
@@ -163,14 +173,36 @@ export async function runModelLab(
         options.onToken?.(which, text);
       },
     });
-    return res.text;
+    const seconds = (performance.now() - t) / 1000;
+    return {
+      promptTokens: res.promptTokens,
+      generation: {
+        text: res.text,
+        tokens: res.tokens,
+        tokensPerSecond: res.tokens.length / Math.max(seconds, 1e-9),
+      },
+    };
   };
+  const a = await gen(original, 'original');
+  const b = await gen(compressed, 'compressed');
+  const ort = options.ort
+    ? await runOrtLab(
+        options.ort,
+        { original, compressed },
+        tokenizer,
+        a.promptTokens,
+        { original: a.generation.tokens, compressed: b.generation.tokens },
+        { maxTokens: r.maxTokens, backend: options.ortBackend ?? 'onnxruntime', signal },
+      )
+    : undefined;
   return {
     projections: total,
     bitsPerParameter: bits / params,
     meanError: errors / total,
-    originalText: await gen(original, 'original'),
-    compressedText: await gen(compressed, 'compressed'),
+    originalText: a.generation.text,
+    compressedText: b.generation.text,
     compressSeconds,
+    runtime: { original: a.generation, compressed: b.generation },
+    ...(ort ? { ort } : {}),
   };
 }
