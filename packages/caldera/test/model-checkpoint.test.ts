@@ -110,22 +110,25 @@ describe('compressed checkpoint format', () => {
     }
   });
 
-  it('loads into the runtime with CalderaLinear layers that match the reconstruction', async () => {
+  it('loads into the runtime with CalderaLinear/UniformLinear layers that match the reconstruction', async () => {
     const model = await loadCompressedModel(out);
     expect(model.linear(0, 'q_proj').kind).toBe('caldera');
-    expect(model.linear(1, 'down_proj').kind).toBe('dense');
+    // RTN (uniform Q, no RHT): multiplied straight from its 4-bit codes.
+    expect(model.linear(1, 'down_proj').kind).toBe('uniform');
     const ckpt = await CompressedCheckpoint.open(out);
     try {
-      const d = await ckpt.readDecomposition('model.layers.1.mlp.up_proj.weight');
-      const dense = model.linear(1, 'up_proj').toDense();
-      const ref = d.reconstruct();
-      let worst = 0;
-      let scale = 0;
-      for (let i = 0; i < ref.length; i++) {
-        worst = Math.max(worst, Math.abs(dense[i]! - ref[i]!));
-        scale = Math.max(scale, Math.abs(ref[i]!));
+      for (const proj of ['up_proj', 'down_proj'] as const) {
+        const d = await ckpt.readDecomposition(`model.layers.1.mlp.${proj}.weight`);
+        const dense = model.linear(1, proj).toDense();
+        const ref = d.reconstruct();
+        let worst = 0;
+        let scale = 0;
+        for (let i = 0; i < ref.length; i++) {
+          worst = Math.max(worst, Math.abs(dense[i]! - ref[i]!));
+          scale = Math.max(scale, Math.abs(ref[i]!));
+        }
+        expect(worst).toBeLessThan(1e-5 * scale);
       }
-      expect(worst).toBeLessThan(1e-5 * scale);
     } finally {
       await ckpt.close();
     }
