@@ -86,9 +86,12 @@ export interface LdlqCoreOptions extends LongRunningOptions {
    */
   skipUnchanged?: boolean;
   /**
-   * Threads of the wasm G updates (default 1; 2 adds a helper thread in Node). Experimental:
-   * results matched the one-thread run in every check but one 4096×4096 benchmark run, which
-   * is not yet explained, and under CPU contention the hand-offs cost more than they save.
+   * Threads of the wasm G updates (default 1; 2 adds a helper thread in Node that updates half
+   * of the changed rows, disjoint from the caller's). Results are bit-identical to one thread in
+   * the tests (odd sizes, ~4096 rows, memory grown after the helper started) and in the
+   * 4096×4096 benchmark case; an earlier report of a divergence there was not reproduced, and a
+   * process hang seen once in a later one-thread run of the same process (its cause not found)
+   * keeps this opt-in.
    */
   threads?: number;
 }

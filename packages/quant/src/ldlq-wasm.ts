@@ -253,6 +253,8 @@ export interface FlushWorkspace {
   idx: Int32Array;
   /** G[idx_q, :] −= Δ_q·H[c0…c0+7, :] for q < nc. */
   flush(nc: number, c0: number): void;
+  /** Threads that run the updates: 2 when the helper thread is in use, else 1. */
+  readonly threads: number;
 }
 
 /**
@@ -306,6 +308,7 @@ export function flushWorkspace(
     gm,
     dc: new Float64Array(buf, dcOff, 8 * chunk),
     idx: new Int32Array(buf, idxOff, chunk),
+    threads: hp === null ? 1 : 2,
     flush(nc, c0) {
       if (nc <= 0) return;
       if (hp === null || nc < SPLIT_MIN_ROWS) {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type E8QuantizerName, e8Dequantize, e8Quantize } from './e8-matrix';
 import { ldlqE8, ldlqUniform, weightedError } from './ldlq';
 import { type BlockRounder, ldlqCore } from './ldlq-core';
+import { flushWorkspace } from './ldlq-wasm';
 import { uniformDequantize, uniformQuantize } from './uniform';
 
 /** A random SPD H with strongly correlated inputs: XᵀX / s + λI, X rows AR(1). */
@@ -98,6 +99,30 @@ describe('LDLQ', () => {
     const up = ldlqUniform(w, rows, cols, h, opts, { tuneIters: 6, skipUnchanged: false });
     expect(uf.lossHistory).toEqual(up.lossHistory);
     expect(uf.quantized.codes).toEqual(up.quantized.codes);
+  });
+
+  it('2 threads give bit-identical results to 1 thread (odd sizes, ~4096 rows, growing memory)', () => {
+    // the helper thread must really be used where shared memory and worker threads exist
+    const canThread =
+      typeof SharedArrayBuffer === 'function' && flushWorkspace(8, 8, 8, 1) !== null;
+    if (canThread) expect(flushWorkspace(8, 8, 8, 2)?.threads).toBe(2);
+    // small → large, so that the wasm memory grows after the helper thread has started
+    for (const [rows, cols, seed] of [
+      [3, 16, 1],
+      [9, 40, 2],
+      [257, 72, 3],
+      [1001, 133, 4],
+      [4099, 64, 5],
+      [4096, 96, 6],
+    ] as const) {
+      const h = randomHessian(cols, seed);
+      const w = new Rng(seed + 100).fillGaussian(new Float32Array(rows * cols));
+      const one = ldlqE8('e8p12', w, rows, cols, h, { tuneIters: 10, threads: 1 });
+      const two = ldlqE8('e8p12', w, rows, cols, h, { tuneIters: 10, threads: 2 });
+      expect(two.lossHistory).toEqual(one.lossHistory);
+      expect(two.quantized.codes).toEqual(one.quantized.codes);
+      expect(two.dequantized).toEqual(one.dequantized);
+    }
   });
 
   it('ldlqCore on row slices with a shared block LDL equals the whole-matrix run', () => {
