@@ -18,6 +18,8 @@ const PLAN = 2; // f64, aBase, bBase, cBase, mp, np, k, ldcBytes, overwrite
 const NEXT = 12;
 /** Row panels per chunk. */
 const CHUNK = 13;
+/** Set to 1 by a worker whose share of a plan threw (e.g. a wasm trap). */
+const FAILED = 14;
 const CTRL_SLOTS = 16;
 
 interface MinimalWorker {
@@ -45,6 +47,7 @@ function start(init) {
     const f64 = ctrl[${PLAN}], aBase = ctrl[${PLAN + 1}], bBase = ctrl[${PLAN + 2}], cBase = ctrl[${PLAN + 3}];
     const mpAll = ctrl[${PLAN + 4}], npAll = ctrl[${PLAN + 5}], kk = ctrl[${PLAN + 6}], ldc = ctrl[${PLAN + 7}];
     const chunk = ctrl[${CHUNK}];
+    try {
     for (;;) {
       const ip0 = Atomics.add(ctrl, ${NEXT}, 1) * chunk;
       if (ip0 >= mpAll) break;
@@ -60,6 +63,9 @@ function start(init) {
             cBase + ip0 * mr * ldc + jc * nr * eb, ip1 - ip0, Math.min(ncp, npAll - jc), kc, aps, bps, ldc);
         }
       }
+    }
+    } catch (e) {
+      Atomics.store(ctrl, ${FAILED}, 1);
     }
     if (Atomics.sub(ctrl, ${PENDING}, 1) === 1) Atomics.notify(ctrl, ${PENDING});
   }
@@ -218,14 +224,31 @@ export function runOnPool(plan: GemmPlan): boolean {
   const chunk = Math.max(2, Math.ceil(plan.mp / (6 * threads)));
   ctrl[CHUNK] = chunk;
   Atomics.store(ctrl, NEXT, 0);
+  Atomics.store(ctrl, FAILED, 0);
   Atomics.store(ctrl, PENDING, threads - 1);
   Atomics.add(ctrl, SEQ, 1);
   Atomics.notify(ctrl, SEQ);
-  for (;;) {
-    const ip0 = Atomics.add(ctrl, NEXT, 1) * chunk;
-    if (ip0 >= plan.mp) break;
-    runPlanRows(rt.kernels, plan, ip0, Math.min(plan.mp, ip0 + chunk));
+  let cause: unknown;
+  try {
+    for (;;) {
+      const ip0 = Atomics.add(ctrl, NEXT, 1) * chunk;
+      if (ip0 >= plan.mp) break;
+      runPlanRows(rt.kernels, plan, ip0, Math.min(plan.mp, ip0 + chunk));
+    }
+  } catch (e) {
+    cause = e;
+  } finally {
+    // Even when the caller's own share threw, wait for the workers: the next plan must never
+    // be published while a worker still runs this one.
+    Atomics.store(ctrl, NEXT, 0x3fffffff);
+    waitZero(ctrl, PENDING);
   }
-  waitZero(ctrl, PENDING);
+  if (cause !== undefined || Atomics.load(ctrl, FAILED) !== 0) {
+    throw new CalderaError(
+      'BACKEND_UNAVAILABLE',
+      'wasm GEMM: a thread failed on its rows of the product; the result is incomplete',
+      cause === undefined ? {} : { cause },
+    );
+  }
   return true;
 }
