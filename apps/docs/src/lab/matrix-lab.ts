@@ -20,10 +20,9 @@ import {
   inputSiteOf,
   LINEAR_NAMES,
   type LinearName,
-  LlamaModel,
   linearTensorName,
-  loadLlamaWeights,
 } from '@caldera/runtime';
+import { loadMemoryModel } from './memory-model';
 
 /**
  * The methods the lab offers.
@@ -201,15 +200,7 @@ export async function prepareModelProblem(
     );
   }
   const st = parseSafetensors(files.safetensors);
-  const source = {
-    location: 'memory',
-    format: 'hf-safetensors' as const,
-    config,
-    tensors: () => st.tensors().map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape })),
-    readTensor: async (name: string) => st.readFloat32(name),
-    close: async () => {},
-  };
-  const model = new LlamaModel(config, await loadLlamaWeights(source, options));
+  const model = await loadMemoryModel(config, st, options);
   const tok = SentencePieceTokenizer.fromBytes(files.tokenizer);
   const tokens = Int32Array.from(tok.encode(files.text));
   const windows = makeWindows(tokens, {

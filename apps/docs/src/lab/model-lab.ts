@@ -13,10 +13,10 @@ import {
   generate,
   inputSiteOf,
   LINEAR_NAMES,
-  LlamaModel,
-  loadLlamaWeights,
+  type LlamaModel,
 } from '@caldera/runtime';
 import type { LabModelFiles } from './matrix-lab';
+import { loadMemoryModel } from './memory-model';
 import { type LabGeneration, type OrtLabResult, runOrtLab } from './ort-lab';
 
 /**
@@ -68,17 +68,7 @@ export interface ModelLabResult {
 }
 
 async function loadModel(files: LabModelFiles, options: LongRunningOptions): Promise<LlamaModel> {
-  const config = parseHfConfig(files.config);
-  const st = parseSafetensors(files.safetensors);
-  const source = {
-    location: 'memory',
-    format: 'hf-safetensors' as const,
-    config,
-    tensors: () => st.tensors().map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape })),
-    readTensor: async (name: string) => st.readFloat32(name),
-    close: async () => {},
-  };
-  return new LlamaModel(config, await loadLlamaWeights(source, options));
+  return loadMemoryModel(parseHfConfig(files.config), parseSafetensors(files.safetensors), options);
 }
 
 /**
