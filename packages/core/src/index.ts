@@ -30,3 +30,4 @@ export {
 } from './error';
 export type { LongRunningOptions, ProgressCallback, ProgressEvent } from './progress';
 export { Rng } from './rng';
+export { type WorkerEntry, workerEntry } from './worker-entry';

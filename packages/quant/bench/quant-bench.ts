@@ -1,8 +1,9 @@
 /**
  * Benchmarks of @caldera/quant. Run: `pnpm --filter @caldera/quant bench [--json] [--quick]
- * [--ldlq=N,…] [--case=name] [--threads=T] [--tune-threads=T]`. With `--json` one JSON object
+ * [--ldlq=N,…] [--case=name] [--threads=T] [--ldlq-threads=T]`. With `--json` one JSON object
  * per case is printed per line. `--threads` (default 2) starts the @caldera/linalg GEMM thread
- * pool; `--tune-threads` (default 1) is the LDLQ tune sweeps' `threads` option; the E8P
+ * pool; `--ldlq-threads` (default 2) is the LDLQ front ends' `threads` option (rows split
+ * with a helper thread); the E8P
  * encoder itself runs on the calling thread (its rate is per thread). Every case reports wall
  * and process CPU seconds (CPU time counts all threads) and the 1-minute load average, since
  * wall time on a shared machine is noisy.
@@ -33,8 +34,8 @@ const ldlqSizes = (
   .map(Number);
 
 const threads = Number(args.find((a) => a.startsWith('--threads='))?.slice(10) ?? 2);
-/** Threads of the LDLQ tune sweeps' G updates (`--tune-threads`, default 1; see ldlq-core.ts). */
-const tuneThreads = Number(args.find((a) => a.startsWith('--tune-threads='))?.slice(15) ?? 1);
+/** The LDLQ front ends' `threads` (`--ldlq-threads`, default 2: rows split with a helper thread). */
+const ldlqThreads = Number(args.find((a) => a.startsWith('--ldlq-threads='))?.slice(15) ?? 2);
 await startThreads(threads);
 
 function report(result: Record<string, unknown>): void {
@@ -159,7 +160,7 @@ if (want('ldlq')) {
     for (let i = 0; i < n; i++) h[i * n + i] = h[i * n + i]! + 1e-2;
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    const res = ldlqE8('e8p12', w, rows, n, h, { tuneIters: 10, threads: tuneThreads });
+    const res = ldlqE8('e8p12', w, rows, n, h, { tuneIters: 10, threads: ldlqThreads });
     const cu = process.cpuUsage(c0);
     const seconds = (performance.now() - t0) / 1000;
     const err = weightedError(w, res.dequantized, rows, n, h);
@@ -167,7 +168,7 @@ if (want('ldlq')) {
     const near = weightedError(w, nearest, rows, n, h);
     report({
       case: `ldlq-e8p12-${rows}x${n}-tune10`,
-      tuneThreads,
+      ldlqThreads,
       seconds,
       cpuSeconds: (cu.user + cu.system) / 1e6,
       phases: json ? res.timings : JSON.stringify(res.timings),

@@ -85,15 +85,6 @@ export interface LdlqCoreOptions extends LongRunningOptions {
    * results are identical).
    */
   skipUnchanged?: boolean;
-  /**
-   * Threads of the wasm G updates (default 1; 2 adds a helper thread in Node that updates half
-   * of the changed rows, disjoint from the caller's). Results are bit-identical to one thread in
-   * the tests (odd sizes, ~4096 rows, memory grown after the helper started) and in the
-   * 4096×4096 benchmark case; an earlier report of a divergence there was not reproduced, and a
-   * process hang seen once in a later one-thread run of the same process (its cause not found)
-   * keeps this opt-in.
-   */
-  threads?: number;
 }
 
 /**
@@ -215,9 +206,7 @@ export function ldlqCore(
   // in its memory (bit-identical to flushUpdates; `wasm: false` forces the plain kernel).
   const CHUNK = Math.min(m, 256);
   const ws =
-    g === 8 && tuneIters > 0 && options.wasm !== false
-      ? flushWorkspace(m, n, CHUNK, options.threads ?? 1)
-      : null;
+    g === 8 && tuneIters > 0 && options.wasm !== false ? flushWorkspace(m, n, CHUNK) : null;
   const gm = ws ? ws.gm : new Float64Array(m * n);
   for (let p0 = 0; p0 < n; p0 += P) {
     const w = Math.min(P, n - p0);

@@ -107,12 +107,9 @@ function nameBytes(s: string): number[] {
   return [s.length, ...[...s].map((c) => c.charCodeAt(0))];
 }
 
-/** Most memory pages (64 KiB each) of the shared memory: 4 GiB. */
-const MAX_PAGES = 65536;
-
-function assemble(shared: boolean): Uint8Array<ArrayBuffer> {
+function assemble(): Uint8Array<ArrayBuffer> {
   const type = [0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0];
-  const limits = shared ? [0x03, ...uleb(1), ...uleb(MAX_PAGES)] : [0x00, ...uleb(1)];
+  const limits = [0x00, ...uleb(1)];
   const imports = [1, ...nameBytes('env'), ...nameBytes('memory'), 0x02, ...limits];
   const locals = [3, 6, I32, 8, V128, 1, V128];
   const body = [...locals, ...flushBody(), 0x0b];
@@ -146,8 +143,6 @@ type Flush8 = (
 
 interface Runtime {
   memory: WebAssembly.Memory;
-  module: WebAssembly.Module;
-  shared: boolean;
   flush8: Flush8;
 }
 
@@ -157,81 +152,17 @@ function getRuntime(): Runtime | null {
   if (runtime !== undefined) return runtime;
   runtime = null;
   if (typeof WebAssembly === 'undefined') return null;
-  // a shared memory (so that a helper thread can work on it) where SharedArrayBuffer exists
-  for (const shared of typeof SharedArrayBuffer === 'function' ? [true, false] : [false]) {
-    try {
-      const bytes = assemble(shared);
-      if (!WebAssembly.validate(bytes)) continue;
-      const memory = new WebAssembly.Memory(
-        shared ? { initial: 1, maximum: MAX_PAGES, shared: true } : { initial: 1 },
-      );
-      const module = new WebAssembly.Module(bytes);
-      const inst = new WebAssembly.Instance(module, { env: { memory } });
-      runtime = { memory, module, shared, flush8: inst.exports.flush8 as unknown as Flush8 };
-      return runtime;
-    } catch {
-      // try the next variant
-    }
+  try {
+    const bytes = assemble();
+    if (!WebAssembly.validate(bytes)) return null;
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    runtime = { memory, flush8: inst.exports.flush8 as unknown as Flush8 };
+  } catch {
+    runtime = null;
   }
   return runtime;
 }
-
-/** Control block slots (Int32) of the helper thread. */
-const SEQ = 0;
-const DONE = 1;
-const ARGS = 2; // h, g, dc, idx, nc, n, c0
-
-// The helper thread's program (plain JS): runs flush8 on the rows it is given, then signals.
-const HELPER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { module, memory, ctrl } = workerData;
-const f = new WebAssembly.Instance(module, { env: { memory } }).exports.flush8;
-let seen = 0;
-for (;;) {
-  Atomics.wait(ctrl, ${SEQ}, seen);
-  seen = Atomics.load(ctrl, ${SEQ});
-  if (seen < 0) break;
-  const a = ${ARGS};
-  f(ctrl[a], ctrl[a + 1], ctrl[a + 2], ctrl[a + 3], ctrl[a + 4], ctrl[a + 5], ctrl[a + 6]);
-  Atomics.store(ctrl, ${DONE}, seen);
-  Atomics.notify(ctrl, ${DONE});
-}
-`;
-
-interface Helper {
-  ctrl: Int32Array;
-  seq: number;
-}
-
-let helper: Helper | null | undefined;
-
-/** One helper thread on the shared memory (Node only; started on first use, never joined). */
-function getHelper(rt: Runtime): Helper | null {
-  if (helper !== undefined) return helper;
-  helper = null;
-  const proc = (
-    globalThis as {
-      process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } };
-    }
-  ).process;
-  if (!rt.shared || typeof proc?.getBuiltinModule !== 'function') return null;
-  try {
-    const wt = proc.getBuiltinModule('node:worker_threads') as typeof import('node:worker_threads');
-    const ctrl = new Int32Array(new SharedArrayBuffer(4 * (ARGS + 8)));
-    const w = new wt.Worker(HELPER_SOURCE, {
-      eval: true,
-      workerData: { module: rt.module, memory: rt.memory, ctrl },
-    });
-    w.unref();
-    helper = { ctrl, seq: 0 };
-  } catch {
-    helper = null;
-  }
-  return helper;
-}
-
-/** Changed rows below which one thread does the whole update (a hand-off costs ~10–50 µs). */
-const SPLIT_MIN_ROWS = 8;
 
 /**
  * Arrays of one tune phase placed in the kernel's memory, and the update on them.
@@ -253,34 +184,23 @@ export interface FlushWorkspace {
   idx: Int32Array;
   /** G[idx_q, :] −= Δ_q·H[c0…c0+7, :] for q < nc. */
   flush(nc: number, c0: number): void;
-  /** Threads that run the updates: 2 when the helper thread is in use, else 1. */
-  readonly threads: number;
 }
 
 /**
  * A workspace for an m × n problem (g = 8) in the kernel's memory, or `null` when WebAssembly
  * SIMD is unavailable or the arrays do not fit in 32-bit memory. The views stay valid until the
- * next call (which may grow the memory). With `threads` > 1 (Node with shared memory) each
- * update of 8 or more rows is split in two: a helper thread updates the second half of the rows
- * while the caller does the first (each row's arithmetic is unchanged, so results are
- * identical).
+ * next call (which may grow the memory).
  *
  * @param m - rows
  * @param n - columns (multiple of 8)
  * @param chunk - gather capacity
- * @param threads - 2 or more: split large updates with a helper thread (default 1)
  * @returns the workspace or null
  * @example
  * ```ts
  * const ws = flushWorkspace(1024, 1024, 256);
  * ```
  */
-export function flushWorkspace(
-  m: number,
-  n: number,
-  chunk: number,
-  threads = 1,
-): FlushWorkspace | null {
+export function flushWorkspace(m: number, n: number, chunk: number): FlushWorkspace | null {
   const rt = getRuntime();
   if (rt === null || n % 8 !== 0) return null;
   const hBytes = 8 * n * n;
@@ -302,34 +222,13 @@ export function flushWorkspace(
   const f = rt.flush8;
   const gm = new Float64Array(buf, gOff, m * n);
   gm.fill(0);
-  const hp = threads > 1 ? getHelper(rt) : null;
   return {
     h: new Float64Array(buf, hOff, n * n),
     gm,
     dc: new Float64Array(buf, dcOff, 8 * chunk),
     idx: new Int32Array(buf, idxOff, chunk),
-    threads: hp === null ? 1 : 2,
     flush(nc, c0) {
-      if (nc <= 0) return;
-      if (hp === null || nc < SPLIT_MIN_ROWS) {
-        f(hOff, gOff, dcOff, idxOff, nc, n, c0);
-        return;
-      }
-      // rows are independent: the helper takes the second half of the gathered rows
-      const q0 = nc >> 1;
-      const c = hp.ctrl;
-      c[ARGS] = hOff;
-      c[ARGS + 1] = gOff;
-      c[ARGS + 2] = dcOff + 64 * q0;
-      c[ARGS + 3] = idxOff + 4 * q0;
-      c[ARGS + 4] = nc - q0;
-      c[ARGS + 5] = n;
-      c[ARGS + 6] = c0;
-      hp.seq = (hp.seq + 1) & 0x3fffffff;
-      Atomics.store(c, SEQ, hp.seq);
-      Atomics.notify(c, SEQ);
-      f(hOff, gOff, dcOff, idxOff, q0, n, c0);
-      while (Atomics.load(c, DONE) !== hp.seq) Atomics.wait(c, DONE, Atomics.load(c, DONE), 50);
+      if (nc > 0) f(hOff, gOff, dcOff, idxOff, nc, n, c0);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { CalderaError, describeValue } from '@caldera/core';
-import { dgemm } from '@caldera/linalg';
+import { blockLdl, dgemm } from '@caldera/linalg';
 import {
   checkShape,
   type E8Quantized,
@@ -8,6 +8,7 @@ import {
   e8Ops,
 } from './e8-matrix';
 import { type BlockRounder, type LdlqCoreOptions, ldlqCore } from './ldlq-core';
+import { MIN_SPLIT_ROWS, runRowSplit } from './ldlq-rows';
 import {
   groupsPerRow,
   type UniformOptions,
@@ -34,6 +35,16 @@ import {
 export interface LdlqOptions extends LdlqCoreOptions {
   /** E8 family only: the matrix scale (default: RMS(w) / optScale, §5 step 1). */
   scale?: number;
+  /**
+   * Threads (default 1). With 2 or more, in Node, the rows are split in two and a helper worker
+   * thread runs LDLQ on the second half while the caller runs the first (rows are independent
+   * in LDLQ, so results are bit-identical to one thread); the call stays synchronous. Where
+   * worker threads are unavailable, or for fewer than 16 rows, one thread is used. Progress
+   * events come from the caller's half; `timings.waitThreads` is the caller's wait for the
+   * helper (`timings.helperUnavailable` instead when the helper could not start and the caller
+   * did both halves).
+   */
+  threads?: number;
 }
 
 /**
@@ -65,6 +76,12 @@ function toHessian(what: string, h: Float32Array | Float64Array, n: number): Flo
   return h instanceof Float64Array ? h : Float64Array.from(h);
 }
 
+/** Adds the caller's block-LDL time of a split run to its timings. */
+function withLdlTime<R extends { timings: Record<string, number> }>(r: R, seconds: number): R {
+  r.timings.blockLdl = (r.timings.blockLdl ?? 0) + seconds;
+  return r;
+}
+
 /** Pads H (n × n) to np × np with mean(diag H) on the new diagonal. */
 function padHessian(h: Float64Array, n: number, np: number): Float64Array {
   if (np === n) return h;
@@ -88,7 +105,7 @@ function padHessian(h: Float64Array, n: number, np: number): Float64Array {
  * @param rows - rows
  * @param cols - columns
  * @param h - H, cols × cols row-major, symmetric positive definite
- * @param options - scale, tune sweeps (default 10), panel width, progress, abort
+ * @param options - scale, tune sweeps (default 10), panel width, threads, progress, abort
  * @returns the quantised matrix, its values, the loss history and timings
  * @throws CalderaError `INVALID_ARGUMENT` (shapes, scale), `NOT_POSITIVE_DEFINITE`, `ABORTED`
  * @example
@@ -110,8 +127,19 @@ export function ldlqE8(
   if (!(Number.isFinite(scale) && scale > 0)) {
     throw new CalderaError('INVALID_ARGUMENT', `ldlqE8: bad scale ${describeValue(options.scale)}`);
   }
-  const hp = padHessian(toHessian('ldlqE8', h, cols), cols, Math.ceil(cols / 8) * 8);
+  const hh = toHessian('ldlqE8', h, cols);
   const np = Math.ceil(cols / 8) * 8;
+  const hp = padHessian(hh, cols, np);
+  if ((options.threads ?? 1) > 1 && rows >= MIN_SPLIT_ROWS) {
+    // one block LDL for both halves (computed here, shared with the helper)
+    const t0 = performance.now();
+    const one = { ...options, scale, threads: 1, ldl: options.ldl ?? blockLdl(hp, np, 8) };
+    const ldlS = (performance.now() - t0) / 1000;
+    const split = runRowSplit({ kind: 'e8', name, scale }, w, rows, cols, hh, one, (ws, r) =>
+      ldlqE8(name, ws, r, cols, hh, one),
+    );
+    if (split) return withLdlTime(split as LdlqResult<E8Quantized>, ldlS);
+  }
   const b = new Float64Array(rows * np);
   for (let r = 0; r < rows; r++)
     for (let j = 0; j < cols; j++) b[r * np + j] = w[r * cols + j]! / scale;
@@ -148,7 +176,7 @@ export function ldlqE8(
  * @param cols - columns
  * @param h - H, cols × cols row-major, symmetric positive definite
  * @param uniform - the uniform quantiser options
- * @param options - tune sweeps (default 10), panel width, progress, abort
+ * @param options - tune sweeps (default 10), panel width, threads, progress, abort
  * @returns the quantised matrix, its values, the loss history and timings
  * @throws CalderaError `INVALID_ARGUMENT`, `UNSUPPORTED_BITS`, `NOT_POSITIVE_DEFINITE`, `ABORTED`
  * @example
@@ -162,11 +190,20 @@ export function ldlqUniform(
   cols: number,
   h: Float32Array | Float64Array,
   uniform: UniformOptions,
-  options: LdlqCoreOptions = {},
+  options: Omit<LdlqOptions, 'scale'> = {},
 ): LdlqResult<UniformQuantized> {
   checkShape('ldlqUniform', w.length, rows, cols);
-  const grid = uniformQuantize(w, rows, cols, uniform);
   const hh = toHessian('ldlqUniform', h, cols);
+  if ((options.threads ?? 1) > 1 && rows >= MIN_SPLIT_ROWS) {
+    const t0 = performance.now();
+    const one = { ...options, threads: 1, ldl: options.ldl ?? blockLdl(hh, cols, 1) };
+    const ldlS = (performance.now() - t0) / 1000;
+    const split = runRowSplit({ kind: 'uniform', uniform }, w, rows, cols, hh, options, (ws, r) =>
+      ldlqUniform(ws, r, cols, hh, uniform, one),
+    );
+    if (split) return withLdlTime(split as LdlqResult<UniformQuantized>, ldlS);
+  }
+  const grid = uniformQuantize(w, rows, cols, uniform);
   const sym = grid.scheme === 'symmetric';
   const gpr = groupsPerRow(cols, grid.groupSize);
   const rounder: BlockRounder = {

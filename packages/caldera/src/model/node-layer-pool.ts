@@ -6,10 +6,8 @@
  * CommonJS hook; the tests check that the bytes equal those of the calling thread). Built, the
  * threads inherit the process's `execArgv`.
  */
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CalderaError, describeValue } from '@caldera/core';
+import { CalderaError, describeValue, type WorkerEntry, workerEntry } from '@caldera/core';
 import { Piscina } from 'piscina';
 import { createInProcessLayerPool, type LayerPool, unwrapLayerReply } from './layer-pool';
 import type { LayerResult, LayerTask, LayerTaskError } from './layer-task';
@@ -45,7 +43,8 @@ export function defaultLayerThreads(linearParameters?: number): number {
 }
 
 /**
- * Where the worker entry is and how to start it, for a module URL.
+ * Where the worker entry is and how to start it, for a module URL (see `workerEntry` of
+ * @caldera/core).
  *
  * @param here - the URL of this module (sources: `…/src/model/node-layer-pool.ts`; built:
  *   `…/dist/index.{js,cjs}`)
@@ -57,25 +56,8 @@ export function defaultLayerThreads(linearParameters?: number): number {
  * layerWorkerEntry('file:///p/dist/index.js'); // { filename: '/p/dist/layer-worker.js' }
  * ```
  */
-export function layerWorkerEntry(here: string): { filename: string; execArgv?: string[] } {
-  if (here.endsWith('.ts')) {
-    let tsx: string;
-    try {
-      tsx = createRequire(here).resolve('tsx');
-    } catch (cause) {
-      throw new CalderaError(
-        'BACKEND_UNAVAILABLE',
-        'layer threads from the TypeScript sources need tsx; build the package or use threads: 1',
-        { cause },
-      );
-    }
-    return {
-      filename: fileURLToPath(new URL('./layer-worker.ts', here)),
-      execArgv: ['--conditions=@caldera/source', '--import', pathToFileURL(tsx).href],
-    };
-  }
-  const ext = here.endsWith('.cjs') ? 'cjs' : 'js';
-  return { filename: fileURLToPath(new URL(`./layer-worker.${ext}`, here)) };
+export function layerWorkerEntry(here: string): WorkerEntry {
+  return workerEntry(here, 'layer-worker', './layer-worker.ts');
 }
 
 /**
