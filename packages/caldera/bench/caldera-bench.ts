@@ -35,6 +35,8 @@ interface Row {
   bitsPerParameter: number;
   ldlqOnlyError?: number;
   bestIteration: number;
+  /** Wall seconds per phase of the solver (the `secondsX` metrics of its `done` event). */
+  phases: Record<string, number>;
   /** Relative data-aware error after each step (LR, Q, LR, Q, …) in the solver's domain. */
   trace: number[];
 }
@@ -107,19 +109,23 @@ function runOne(
 ): Row {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
+  const phases: Record<string, number> = {};
   const d = calderaDecompose(w, m, n, h, {
     rank,
     ...TARGET,
-    onProgress: log
-      ? (e) => {
-          if (e.type === 'progress') {
-            const s = ((performance.now() - t0) / 1000).toFixed(1);
-            process.stderr.write(
-              `  ${name} iteration ${e.current}/${e.total} error ${e.metrics?.error?.toFixed(4)} (${s} s)\n`,
-            );
-          }
+    onProgress: (e) => {
+      if (e.type === 'progress' && log) {
+        const s = ((performance.now() - t0) / 1000).toFixed(1);
+        process.stderr.write(
+          `  ${name} iteration ${e.current}/${e.total} error ${e.metrics?.error?.toFixed(4)} (${s} s)\n`,
+        );
+      }
+      if (e.type === 'done') {
+        for (const [key, v] of Object.entries(e.metrics ?? {})) {
+          if (key.startsWith('seconds')) phases[key.slice(7).toLowerCase()] = Number(v.toFixed(2));
         }
-      : undefined,
+      }
+    },
   });
   const seconds = (performance.now() - t0) / 1000;
   const cu = process.cpuUsage(c0);
@@ -137,6 +143,7 @@ function runOne(
     bitsPerParameter: d.bitsPerParameter,
     ldlqOnlyError: ldlq.dataAwareError,
     bestIteration: d.bestIteration,
+    phases,
     trace: d.trace.map((t) => Number(t.error.toFixed(5))),
   };
 }

@@ -4,7 +4,7 @@
  *
  *   pnpm --filter @caldera/caldera bench:defaults [--json] [--out FILE] [--calib FILE]
  *     [--layers 0.v_proj,1.q_proj,…] [--rank 16] [--iterations 15] [--base-iterations 3]
- *     [--base-lplr 3] [--lplr 1,2,3,5,10]
+ *     [--base-lplr 3] [--lplr 1,2,3,5,10] [--tune 0,1,2,3,5,10] [--only iterations,lplr,tune,…]
  *
  * `--calib` is a `caldera calibrate` output (`calibration.safetensors`); without it the bench
  * calibrates in-process on 16 windows of 256 tokens of heldout_dev.txt (what
@@ -17,7 +17,11 @@
  *   error (what a run of that many iterations returns; the solver's norm, i.e. the relative
  *   error under H/mean(diag H) + 0.01·I in the rotated basis) and the elapsed time.
  * - `lplr`: LPLR rounds per LR step (one run each).
+ * - `tune`: LDLQ tune sweeps per Q step (one run each).
  * - `downdate`, `warm-start`, `rht`: on versus off (one run each).
+ *
+ * `--only` runs just the named experiments (`iterations`, `lplr`, `tune`, `downdate`,
+ * `warm-start`, `rht`, `reference`).
  *
  * "error" is the calibrated relative error sqrt(tr(ΔHΔᵀ)/tr(WHWᵀ)) with the raw calibration H,
  * averaged over the layers; "seconds" is the sum over the layers.
@@ -60,6 +64,9 @@ const BASE = {
   seed: 42,
 } satisfies CalderaOptions;
 const LPLR = (flag('--lplr') ?? '1,2,3,5,10').split(',').map(Number);
+const TUNE = (flag('--tune') ?? '0,1,2,3,5,10').split(',').map(Number);
+const ONLY = flag('--only')?.split(',');
+const want = (name: string): boolean => ONLY === undefined || ONLY.includes(name);
 const LAYERS = (
   flag('--layers') ?? '0.v_proj,1.q_proj,2.o_proj,3.up_proj,4.down_proj,5.gate_proj'
 ).split(',');
@@ -189,8 +196,8 @@ async function main(): Promise<void> {
       perLayer: Object.fromEntries(errs.map((e, j) => [names[j]!, Number(e.toFixed(5))])),
     }));
   };
-  tables.iterations = curve(false);
-  tables.iterationsWarmStart = curve(true);
+  if (want('iterations') || want('reference')) tables.iterations = curve(false);
+  if (want('iterations')) tables.iterationsWarmStart = curve(true);
 
   const sweep = (label: string, opts: CalderaOptions): Row => {
     const runs = new Map<string, Run>();
@@ -199,17 +206,26 @@ async function main(): Promise<void> {
     log(`${label}: error ${r.error.toFixed(4)} ${r.seconds.toFixed(1)} s`);
     return r;
   };
-  tables.lplr = LPLR.map((k) => sweep(`lplr ${k}`, { lplrRounds: k }));
-  const base =
-    tables.lplr.find((r) => r.setting === `lplr ${BASE.lplrRounds}`) ?? sweep('base', {});
-  tables.downdate = [{ ...base, setting: 'off' }, sweep('downdate on', { downdate: true })];
-  tables.warmStart = [
-    { ...base, setting: 'restart (SVD)' },
-    sweep('warm start', { lrWarmStart: true }),
-  ];
-  tables.rht = [{ ...base, setting: 'on' }, sweep('rht off', { rht: false })];
+  const base = (): Row => {
+    tables.lplr ??= want('lplr') ? LPLR.map((k) => sweep(`lplr ${k}`, { lplrRounds: k })) : [];
+    return tables.lplr.find((r) => r.setting === `lplr ${BASE.lplrRounds}`) ?? sweep('base', {});
+  };
+  if (want('lplr')) base();
+  if (want('tune')) {
+    tables.tune = TUNE.map((t) => sweep(`tune ${t}`, { tuneIters: t }));
+  }
+  if (want('downdate')) {
+    tables.downdate = [{ ...base(), setting: 'off' }, sweep('downdate on', { downdate: true })];
+  }
+  if (want('warm-start')) {
+    tables.warmStart = [
+      { ...base(), setting: 'restart (SVD)' },
+      sweep('warm start', { lrWarmStart: true }),
+    ];
+  }
+  if (want('rht')) tables.rht = [{ ...base(), setting: 'on' }, sweep('rht off', { rht: false })];
   const ldlq = new Map<string, Run>();
-  for (const [li, l] of layers.entries()) {
+  for (const [li, l] of want('reference') ? layers.entries() : []) {
     const t0 = performance.now();
     const d = ldlqDecompose(l.w, l.m, l.n, l.h, {});
     ldlq.set(names[li]!, {
@@ -218,10 +234,12 @@ async function main(): Promise<void> {
       bpp: d.bitsPerParameter,
     });
   }
-  tables.reference = [
-    row('LDLQ-only 2-bit E8P (RHT)', ldlq),
-    row(`CALDERA ${MAX_IT} iterations`, finalErr),
-  ];
+  if (want('reference')) {
+    tables.reference = [
+      row('LDLQ-only 2-bit E8P (RHT)', ldlq),
+      row(`CALDERA ${MAX_IT} iterations`, finalErr),
+    ];
+  }
 
   const result = {
     benchmark: 'caldera-defaults',

@@ -6,7 +6,7 @@ export {
   type RtnOptions,
   rtnDecompose,
 } from './baselines';
-export { calderaDecompose } from './caldera';
+export { calderaDecompose, LPLR_FLOAT32_MIN_WORK } from './caldera';
 export { type DecomposeOptions, decompose } from './decompose';
 export { regularizeHessian, relativeDataAwareError } from './hessian';
 export {
@@ -48,7 +48,14 @@ export {
   type RankRule,
   selectRank,
 } from './low-rank';
-export { fitLowRank, type LowRankFit, ridgeSolve } from './lr-step';
+export {
+  type FitLowRankOptions,
+  fitLowRank,
+  type LowRankFit,
+  type LplrPrecision,
+  ridgeInverse,
+  ridgeSolve,
+} from './lr-step';
 export {
   allocateRanks,
   allocateRanksExhaustive,
@@ -136,7 +143,14 @@ export {
   type ResolvedCalderaOptions,
   resolveCalderaOptions,
 } from './options';
-export { downdateHessian, type LdlqQuantized, ldlqQuantize, quantizeResidual } from './q-step';
+export {
+  downdateHessian,
+  type LdlCache,
+  type LdlqQuantized,
+  ldlqBlockSize,
+  ldlqQuantize,
+  quantizeResidual,
+} from './q-step';
 export {
   checkSpec,
   dequantizeStored,

@@ -3,7 +3,7 @@
  * already served by L·R), then LDLQ of the residual.
  */
 import { CalderaError } from '@caldera/core';
-import { choleskyWithJitter, orthonormalize } from '@caldera/linalg';
+import { blockLdl, choleskyWithJitter, orthonormalize } from '@caldera/linalg';
 import { ldlqE8, ldlqUniform } from '@caldera/quant';
 import { mul, rms, transpose } from './internal/dense';
 import { e8NameForBits, type QuantizerSpec, type StoredMatrix } from './quantizer';
@@ -21,6 +21,46 @@ export interface LdlqQuantized {
   stored: StoredMatrix;
   /** Dequantised values, m×n row-major. */
   values: Float64Array;
+  /**
+   * tr((B − Q)·H·(B − Q)ᵀ) for the H that LDLQ rounded against, from LDLQ's own float64 loss
+   * of its final sweep (so it costs nothing); absent when LDLQ padded the columns (E8 family
+   * with n not a multiple of 8), where its loss also counts the padding.
+   */
+  loss?: number;
+}
+
+/**
+ * The block LDL factorisation `blockLdl(H, n, g)` of @caldera/linalg that LDLQ needs (g = 8 for
+ * the E8 family, 1 for uniform), kept across Q steps against the same H: it does not change
+ * between iterations unless the Hessian downdate is on.
+ *
+ * @example
+ * ```ts
+ * const cache: LdlCache = {};
+ * quantizeResidual(b, m, n, h, null, 0, spec, false, 0.01, 10, undefined, cache); // fills it
+ * ```
+ */
+export interface LdlCache {
+  /** The H factored (compared by identity). */
+  h?: Float64Array;
+  /** The block size. */
+  g?: number;
+  /** The factors. */
+  ldl?: { l: Float64Array; d: Float64Array };
+}
+
+/**
+ * The block size of LDLQ for a quantiser: 8 for the E8 family, 1 for uniform scalars.
+ *
+ * @param spec - the quantiser
+ * @returns the block size
+ * @example
+ * ```ts
+ * ldlqBlockSize({ family: 'e8p', bits: 2 }); // 8
+ * ```
+ */
+export function ldlqBlockSize(spec: QuantizerSpec): number {
+  return spec.family === 'e8p' ? 8 : 1;
 }
 
 /**
@@ -34,8 +74,11 @@ export interface LdlqQuantized {
  * @param spec - the quantiser (E8 family or uniform)
  * @param tuneIters - tune sweeps (reference 10)
  * @param signal - cancels the LDLQ passes (CalderaError `ABORTED`)
- * @returns codes and values
- * @throws CalderaError `INVALID_OPTIONS` for a float quantiser; `ABORTED`
+ * @param ldl - a precomputed `blockLdl(h, n, ldlqBlockSize(spec))` (n must then be a multiple of
+ *   the block size); computed inside LDLQ when absent
+ * @returns codes, values and the loss
+ * @throws CalderaError `INVALID_OPTIONS` for a float quantiser; `SHAPE_MISMATCH` for an `ldl`
+ *   that does not fit; `ABORTED`
  * @example
  * ```ts
  * const q = ldlqQuantize(b, 64, 128, h, { family: 'e8p', bits: 2 }, 10);
@@ -49,16 +92,27 @@ export function ldlqQuantize(
   spec: QuantizerSpec,
   tuneIters: number,
   signal?: AbortSignal,
+  ldl?: { l: Float64Array; d: Float64Array },
 ): LdlqQuantized {
+  if (ldl && (n % ldlqBlockSize(spec) !== 0 || ldl.l.length !== n * n)) {
+    throw new CalderaError(
+      'SHAPE_MISMATCH',
+      `ldlqQuantize: a precomputed LDL needs n (${n}) a multiple of ${ldlqBlockSize(spec)} and ${n}×${n} factors`,
+    );
+  }
+  const last = (h: number[]): number => h[h.length - 1]!;
   if (spec.family === 'e8p') {
     const r = ldlqE8(e8NameForBits(spec.bits), b, m, n, h, {
       tuneIters,
       signal,
       scale: rms(b) > 0 ? undefined : 1,
+      ...(ldl ? { ldl } : {}),
     });
+    const s = r.quantized.scale;
     return {
       stored: { kind: 'quantized', q: r.quantized },
       values: Float64Array.from(r.dequantized),
+      ...(n % 8 === 0 && r.lossHistory.length > 0 ? { loss: s * s * last(r.lossHistory) } : {}),
     };
   }
   if (spec.family === 'uniform') {
@@ -68,11 +122,12 @@ export function ldlqQuantize(
       n,
       h,
       { bits: spec.bits, groupSize: spec.groupSize ?? n },
-      { tuneIters, signal },
+      { tuneIters, signal, ...(ldl ? { ldl } : {}) },
     );
     return {
       stored: { kind: 'quantized', q: r.quantized },
       values: Float64Array.from(r.dequantized),
+      ...(r.lossHistory.length > 0 ? { loss: last(r.lossHistory) } : {}),
     };
   }
   throw new CalderaError('INVALID_OPTIONS', 'ldlqQuantize: Q needs a quantiser, not float');
@@ -123,7 +178,9 @@ export function downdateHessian(
 
 /**
  * Quantises B = W_r − L·R with LDLQ against H (or the downdated H' when `r` is given and
- * `downdate` is set).
+ * `downdate` is set). Against H itself, the block LDL of H is taken from `cache` (or computed
+ * and stored there), and the result's `loss` is tr((B − Q)·H·(B − Q)ᵀ); against H' it has no
+ * `loss` (that would be measured with H').
  *
  * @param b - B, m×n
  * @param m - rows
@@ -136,6 +193,7 @@ export function downdateHessian(
  * @param sigma2 - σ₂ of the downdate
  * @param tuneIters - LDLQ tune sweeps
  * @param signal - cancels the LDLQ passes
+ * @param cache - keeps the block LDL of H across calls with the same H (compared by identity)
  * @returns codes and dequantised Q
  * @example
  * ```ts
@@ -154,7 +212,30 @@ export function quantizeResidual(
   sigma2: number,
   tuneIters: number,
   signal?: AbortSignal,
+  cache?: LdlCache,
 ): LdlqQuantized {
-  const hq = downdate && r !== null && k > 0 ? downdateHessian(h, n, r, k, sigma2) : h;
-  return ldlqQuantize(b, m, n, hq, spec, tuneIters, signal);
+  if (downdate && r !== null && k > 0) {
+    const { loss: _, ...res } = ldlqQuantize(
+      b,
+      m,
+      n,
+      downdateHessian(h, n, r, k, sigma2),
+      spec,
+      tuneIters,
+      signal,
+    );
+    return res;
+  }
+  const g = ldlqBlockSize(spec);
+  let ldl: { l: Float64Array; d: Float64Array } | undefined;
+  if (cache && spec.family !== 'float' && n % g === 0) {
+    if (cache.ldl === undefined || cache.h !== h || cache.g !== g) {
+      const f = blockLdl(h, n, g);
+      cache.h = h;
+      cache.g = g;
+      cache.ldl = { l: f.l, d: f.d };
+    }
+    ldl = cache.ldl;
+  }
+  return ldlqQuantize(b, m, n, h, spec, tuneIters, signal, ldl);
 }

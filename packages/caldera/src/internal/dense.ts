@@ -1,8 +1,9 @@
 /**
  * Small dense helpers on row-major float64 matrices used by the solver (products through
- * `dgemm`, traces, norms). Internal: not exported from the package.
+ * `dgemm`, or `sgemm` on float32 copies where the result only seeds a quantised value; traces,
+ * norms). Internal: not exported from the package.
  */
-import { dgemm } from '@caldera/linalg';
+import { dgemm, sgemm } from '@caldera/linalg';
 
 /**
  * C = op(A)·op(B) as a new m×n float64 matrix.
@@ -33,6 +34,56 @@ export function mul(
   if (m === 0 || n === 0 || k === 0) return c;
   dgemm(ta, tb, m, n, k, 1, a, ta === 'N' ? k : m, b, tb === 'N' ? n : k, 0, c, n);
   return c;
+}
+
+/**
+ * A float32 copy (round to nearest) of a float64 array.
+ *
+ * @param a - the values
+ * @returns Float32Array.from(a)
+ * @example
+ * ```ts
+ * toF32(new Float64Array([1 / 3])); // [0.3333333432674408]
+ * ```
+ */
+export function toF32(a: Float64Array): Float32Array {
+  return Float32Array.from(a);
+}
+
+/**
+ * C = op(A)·op(B) in float32 arithmetic (`sgemm`, about 2× the speed of `dgemm` in wasm SIMD),
+ * returned as float64: the plain reference is {@link mul}, which it matches to about
+ * k·2⁻²⁴·‖A‖‖B‖. Float64 operands are rounded to float32 first; pass float32 copies of
+ * operands that are reused (e.g. H, or A across the LPLR rounds) to convert them once.
+ *
+ * @param ta - `'N'` (A is m×k) or `'T'` (A stored k×m)
+ * @param tb - `'N'` (B is k×n) or `'T'` (B stored n×k)
+ * @param m - rows of C
+ * @param n - columns of C
+ * @param k - inner dimension
+ * @param a - A (float32, or float64 rounded here)
+ * @param b - B (float32, or float64 rounded here)
+ * @returns C, float64
+ * @example
+ * ```ts
+ * mulF32('N', 'N', 1, 1, 1, new Float32Array([2]), new Float64Array([3])); // [6]
+ * ```
+ */
+export function mulF32(
+  ta: 'N' | 'T',
+  tb: 'N' | 'T',
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array | Float64Array,
+  b: Float32Array | Float64Array,
+): Float64Array {
+  if (m === 0 || n === 0 || k === 0) return new Float64Array(m * n);
+  const a32 = a instanceof Float32Array ? a : toF32(a);
+  const b32 = b instanceof Float32Array ? b : toF32(b);
+  const c = new Float32Array(m * n);
+  sgemm(ta, tb, m, n, k, 1, a32, ta === 'N' ? k : m, b32, tb === 'N' ? n : k, 0, c, n);
+  return Float64Array.from(c);
 }
 
 /**
