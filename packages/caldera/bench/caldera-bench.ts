@@ -2,9 +2,10 @@
  * Benchmark of the per-matrix solver.
  *
  *   pnpm --filter @caldera/caldera bench [--json] [--case 688x256|1024|4096|stories260K|pycode-6m]...
- *     [--iterations N] [--lplr N] [--svd exact|randomized] [--threads T]
+ *     [--iterations N] [--lplr N] [--svd exact|randomized] [--threads T] [--ldlq-threads T]
  *
- * `--threads` (default 2) starts the @caldera/linalg GEMM thread pool. Each row also records
+ * `--threads` (default 2) starts the @caldera/linalg GEMM thread pool; `--ldlq-threads`
+ * (default 2) is the solver's `threads` (the Q step's LDLQ rows split with a helper thread). Each row also records
  * the process CPU seconds of the run (all threads) and the 1-minute load average, since wall
  * time on a shared machine is noisy.
  *
@@ -97,6 +98,7 @@ const TARGET = {
   svd: (flag('--svd') ?? 'exact') as 'exact' | 'randomized',
 };
 const THREADS = Number(flag('--threads') ?? 2);
+const LDLQ_THREADS = Number(flag('--ldlq-threads') ?? 2);
 
 function runOne(
   name: string,
@@ -113,6 +115,7 @@ function runOne(
   const d = calderaDecompose(w, m, n, h, {
     rank,
     ...TARGET,
+    threads: LDLQ_THREADS,
     onProgress: (e) => {
       if (e.type === 'progress' && log) {
         const s = ((performance.now() - t0) / 1000).toFixed(1);
@@ -196,7 +199,7 @@ function main(): void {
   }
   if (json) {
     process.stdout.write(
-      `${JSON.stringify({ benchmark: 'caldera', settings: { q: 'e8p12', lr: 'e8p12rvq4b', ...TARGET, threads: poolThreads() }, rows }, null, 2)}\n`,
+      `${JSON.stringify({ benchmark: 'caldera', settings: { q: 'e8p12', lr: 'e8p12rvq4b', ...TARGET, threads: poolThreads(), ldlqThreads: LDLQ_THREADS }, rows }, null, 2)}\n`,
     );
   } else {
     for (const r of rows) {

@@ -142,6 +142,7 @@ export function calderaDecompose(
           o.tuneIters,
           signal,
           ldlCache,
+          o.threads,
         );
         qVals = res.values;
         qStored = res.stored;

@@ -45,6 +45,12 @@ export interface CalderaOptions extends LongRunningOptions {
   svd?: SvdMode;
   /** LDLQ tune sweeps (default 10). */
   tuneIters?: number;
+  /**
+   * Threads of the Q step's LDLQ (default 1; 2 or more split the rows with a helper worker
+   * thread in Node, bit-identical results). Leave it at 1 inside a layer pool that already
+   * runs one layer per thread.
+   */
+  threads?: number;
   /** σ_reg added to H after normalising its mean diagonal to 1 (default 0.01). */
   sigmaReg?: number;
   /** σ_reg2 of the downdated Hessian (default 0.01). */
@@ -84,6 +90,7 @@ export const CALDERA_DEFAULTS: Readonly<ResolvedCalderaOptions> = Object.freeze(
   rht: true,
   svd: 'exact',
   tuneIters: 10,
+  threads: 1,
   sigmaReg: 0.01,
   sigmaReg2: 0.01,
   order: ['LR', 'Q'],
@@ -122,6 +129,8 @@ export function resolveCalderaOptions(o: CalderaOptions): ResolvedCalderaOptions
   nonNegInt(r.iterations, 'iterations');
   nonNegInt(r.lplrRounds, 'lplrRounds');
   nonNegInt(r.tuneIters, 'tuneIters');
+  nonNegInt(r.threads, 'threads');
+  if (r.threads < 1) throw new CalderaError('INVALID_OPTIONS', 'threads must be at least 1');
   if (r.iterations < 1) throw new CalderaError('INVALID_OPTIONS', 'iterations must be at least 1');
   checkSpec(r.qQuantizer, 'qQuantizer');
   checkSpec(r.lrQuantizer, 'lrQuantizer');

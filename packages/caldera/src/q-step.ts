@@ -76,6 +76,7 @@ export function ldlqBlockSize(spec: QuantizerSpec): number {
  * @param signal - cancels the LDLQ passes (CalderaError `ABORTED`)
  * @param ldl - a precomputed `blockLdl(h, n, ldlqBlockSize(spec))` (n must then be a multiple of
  *   the block size); computed inside LDLQ when absent
+ * @param threads - LDLQ threads (rows split with a helper thread; bit-identical; default 1)
  * @returns codes, values and the loss
  * @throws CalderaError `INVALID_OPTIONS` for a float quantiser; `SHAPE_MISMATCH` for an `ldl`
  *   that does not fit; `ABORTED`
@@ -93,6 +94,7 @@ export function ldlqQuantize(
   tuneIters: number,
   signal?: AbortSignal,
   ldl?: { l: Float64Array; d: Float64Array },
+  threads = 1,
 ): LdlqQuantized {
   if (ldl && (n % ldlqBlockSize(spec) !== 0 || ldl.l.length !== n * n)) {
     throw new CalderaError(
@@ -105,6 +107,7 @@ export function ldlqQuantize(
     const r = ldlqE8(e8NameForBits(spec.bits), b, m, n, h, {
       tuneIters,
       signal,
+      threads,
       scale: rms(b) > 0 ? undefined : 1,
       ...(ldl ? { ldl } : {}),
     });
@@ -122,7 +125,7 @@ export function ldlqQuantize(
       n,
       h,
       { bits: spec.bits, groupSize: spec.groupSize ?? n },
-      { tuneIters, signal, ...(ldl ? { ldl } : {}) },
+      { tuneIters, signal, threads, ...(ldl ? { ldl } : {}) },
     );
     return {
       stored: { kind: 'quantized', q: r.quantized },
@@ -194,6 +197,7 @@ export function downdateHessian(
  * @param tuneIters - LDLQ tune sweeps
  * @param signal - cancels the LDLQ passes
  * @param cache - keeps the block LDL of H across calls with the same H (compared by identity)
+ * @param threads - LDLQ threads (see {@link ldlqQuantize})
  * @returns codes and dequantised Q
  * @example
  * ```ts
@@ -213,6 +217,7 @@ export function quantizeResidual(
   tuneIters: number,
   signal?: AbortSignal,
   cache?: LdlCache,
+  threads = 1,
 ): LdlqQuantized {
   if (downdate && r !== null && k > 0) {
     const { loss: _, ...res } = ldlqQuantize(
@@ -223,6 +228,8 @@ export function quantizeResidual(
       spec,
       tuneIters,
       signal,
+      undefined,
+      threads,
     );
     return res;
   }
@@ -237,5 +244,5 @@ export function quantizeResidual(
     }
     ldl = cache.ldl;
   }
-  return ldlqQuantize(b, m, n, h, spec, tuneIters, signal, ldl);
+  return ldlqQuantize(b, m, n, h, spec, tuneIters, signal, ldl, threads);
 }
