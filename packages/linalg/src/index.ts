@@ -37,3 +37,4 @@ export {
 export { applyQ, applyQt, type PivotedQr, qrPivoted } from './factor/qr-pivoted';
 export { choleskySolve, spdInverse, spdSolve } from './factor/spd-solve';
 export * from './hadamard/index';
+export { assembleModule, uleb, type WasmFunction } from './wasm/assembler';

@@ -9,17 +9,7 @@
  * use the plain kernel. Internal: not exported from the package.
  */
 
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-}
+import { assembleModule, uleb } from '@caldera/linalg';
 
 const I32 = 0x7f;
 const V128 = 0x7b;
@@ -99,36 +89,18 @@ function flushBody(): number[] {
   return b;
 }
 
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function nameBytes(s: string): number[] {
-  return [s.length, ...[...s].map((c) => c.charCodeAt(0))];
-}
+/** Most memory pages (64 KiB each): 4 GiB. */
+const MAX_PAGES = 65536;
 
 function assemble(): Uint8Array<ArrayBuffer> {
-  const type = [0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0];
-  const limits = [0x00, ...uleb(1)];
-  const imports = [1, ...nameBytes('env'), ...nameBytes('memory'), 0x02, ...limits];
-  const locals = [3, 6, I32, 8, V128, 1, V128];
-  const body = [...locals, ...flushBody(), 0x0b];
-  const code = [1, ...uleb(body.length), ...body];
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, [1, ...type]),
-    ...section(2, imports),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...nameBytes('flush8'), 0x00, 0]),
-    ...section(10, code),
-  ]);
+  // params h, g, dc, idx, nc, n, c0; locals: 6 i32 (q … hp), 8 v128 splats and the accumulator
+  const params = [I32, I32, I32, I32, I32, I32, I32];
+  const locals = [...Array<number>(6).fill(I32), ...Array<number>(9).fill(V128)];
+  return assembleModule(
+    [{ name: 'flush8', params, results: [], locals, body: flushBody() }],
+    false,
+    MAX_PAGES,
+  );
 }
 
 type Flush8 = (
@@ -155,7 +127,7 @@ function getRuntime(): Runtime | null {
   try {
     const bytes = assemble();
     if (!WebAssembly.validate(bytes)) return null;
-    const memory = new WebAssembly.Memory({ initial: 1 });
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES });
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     runtime = { memory, flush8: inst.exports.flush8 as unknown as Flush8 };
   } catch {
